@@ -1,0 +1,1 @@
+"""Platform adapters: one small interface (:mod:`adapters.base`), one package per platform."""

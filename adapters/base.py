@@ -1,0 +1,117 @@
+"""The one interface between the moderation core and a platform.
+
+An adapter polls (and, where the platform pushes, parses webhooks) into :class:`bot.domain.Item`
+and executes :class:`bot.domain.PlatformAction`.  It imports no storage and no rules: the core
+stores every item before acting on it, and owns cursors, retries and idempotency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from bot.domain import ActionKind, ActionResult, FetchResult, Item, PlatformAction
+
+
+class AdapterError(Exception):
+    """Base of every error an adapter raises to the core."""
+
+
+class TransientError(AdapterError):
+    """Worth retrying later: timeouts, 5xx, a malformed body from the platform."""
+
+
+class RateLimited(TransientError):
+    """The platform asked us to slow down; ``retry_after`` seconds is its best guess."""
+
+    def __init__(self, message: str, retry_after: float = 60.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthExpired(AdapterError):
+    """The token is expired or revoked: a person must renew it; retrying will not help."""
+
+
+class PermanentError(AdapterError):
+    """The platform refused the action for good (e.g. the comment no longer exists)."""
+
+
+class SignatureError(AdapterError):
+    """A webhook delivery was unsigned or its signature did not match."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform lets an official account do to other people's content."""
+
+    hide: bool = True
+    delete: bool = True
+    reply: bool = True
+    block: bool = False
+    webhooks: bool = False
+    max_reply_chars: int = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookResponse:
+    """What the webhook endpoint should answer, plus the items it carried."""
+
+    status: int
+    body: str = ""
+    items: tuple[Item, ...] = ()
+    failures: tuple[tuple[str, str], ...] = ()
+
+
+@runtime_checkable
+class PlatformAdapter(Protocol):
+    """What the core needs from a platform; five coroutines and two pure webhook hooks."""
+
+    platform: str
+    account: str
+    capabilities: Capabilities
+
+    async def start(self) -> None:
+        """Open sessions; raise :class:`AuthExpired` if the credentials are refused."""
+
+    async def close(self) -> None:
+        """Release sessions and threads."""
+
+    async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
+        """Return items newer than ``cursor`` and the cursor to store after storing them."""
+
+    async def apply(self, action: PlatformAction) -> ActionResult:
+        """Perform one side effect; raise an :class:`AdapterError` subclass on failure."""
+
+    async def is_applied(self, action: PlatformAction) -> bool:
+        """Whether the effect of ``action`` is already visible on the platform.
+
+        Called before re-running an action whose earlier attempt ended without a record
+        (a crash between the platform call and the database commit), so that nothing is
+        applied twice.
+        """
+
+    def handle_webhook_get(self, params: Mapping[str, str]) -> WebhookResponse:
+        """Answer the platform's subscription handshake."""
+
+    def handle_webhook_post(self, headers: Mapping[str, str], body: bytes) -> WebhookResponse:
+        """Verify the signature over the raw body, then translate; never raise on bad input."""
+
+
+__all__ = [
+    "ActionKind",
+    "ActionResult",
+    "AdapterError",
+    "AuthExpired",
+    "Capabilities",
+    "FetchResult",
+    "Item",
+    "PermanentError",
+    "PlatformAction",
+    "PlatformAdapter",
+    "RateLimited",
+    "SignatureError",
+    "TransientError",
+    "WebhookResponse",
+]

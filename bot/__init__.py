@@ -1,0 +1,1 @@
+"""The moderation service: settings, storage, pipeline, SLA, escalation and command line."""

@@ -1,0 +1,169 @@
+"""The composition root: settings -> store -> adapters -> pipeline -> scheduler -> web.
+
+Nothing here is global: a test or the demo builds as many services as it likes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.base import AuthExpired, PlatformAdapter
+from bot.calendar_config import CalendarBook
+from bot.clock import Clock, SystemClock
+from bot.executor import Executor, report_auth_expired
+from bot.pipeline import Pipeline
+from bot.platforms import build_adapter
+from bot.poller import Poller
+from bot.settings import Settings, resolve_secrets
+from bot.store.migrate import upgrade_async
+from bot.store.session import make_engine, make_sessionmaker
+from bot.web.webhooks import webhook_routes
+from moderation_rules.engine import RuleEngine
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """One running moderation service."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        source: str = "config",
+        clock: Clock | None = None,
+        environ: Mapping[str, str] | None = None,
+        adapters: Mapping[str, PlatformAdapter] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.source = source
+        self.clock = clock or SystemClock()
+        self._environ = environ
+        self._given_adapters = adapters
+        self.adapters: dict[str, PlatformAdapter] = {}
+        self.calendars = CalendarBook(settings, source)
+        self.engines = {
+            key: RuleEngine(allow_contacts=a.moderation.allow_contacts)
+            for key, a in settings.academies.items()
+        }
+        self.db = make_engine(settings.service.database_url)
+        self.sessions = make_sessionmaker(self.db)
+        self.pipeline = Pipeline(self.sessions, settings, self.engines, self.calendars)
+        self.poller = Poller(self.sessions, self.pipeline, settings)
+        self.executor: Executor | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._runner: web.AppRunner | None = None
+        self.web_port: int | None = None
+
+    async def start(self, *, migrate: bool = True, web_server: bool = True,
+                    schedule: bool = True) -> None:
+        """Migrate, connect the adapters, then start timers and the web endpoint."""
+        secrets = resolve_secrets(self.settings, self.source, self._environ)
+        if migrate:
+            await upgrade_async(self.settings.service.database_url)
+        if self._given_adapters is not None:
+            self.adapters = dict(self._given_adapters)
+        else:
+            for academy_key, account_key, account in self.settings.accounts():
+                path = f"academies.{academy_key}.accounts.{account_key}"
+                self.adapters[account_key] = build_adapter(path, account_key, account, secrets)
+        for adapter in self.adapters.values():
+            try:
+                await adapter.start()
+            except AuthExpired as exc:
+                await report_auth_expired(self.sessions, self.settings, adapter.account,
+                                          self.clock.now(), str(exc))
+        self.executor = Executor(self.sessions, self.adapters, self.settings,
+                                 self.settings.service.action_max_attempts)
+        if web_server:
+            await self._start_web()
+        if schedule:
+            self._start_scheduler()
+
+    async def tick(self) -> dict[str, int]:
+        """One round of every duty at the clock's ``now``: used by tests and the demo."""
+        now = self.clock.now()
+        polled = 0
+        for adapter in self.adapters.values():
+            polled += await self.poller.poll(adapter, now)
+        processed = await self.pipeline.process_pending(now)
+        assert self.executor is not None
+        executed = await self.executor.run_once(now)
+        return {"polled": polled, "processed": processed, "executed": executed}
+
+    def _start_scheduler(self) -> None:
+        sched = AsyncIOScheduler(timezone="UTC")
+        now = self.clock.now()
+        for _, account_key, account in self.settings.accounts():
+            adapter = self.adapters.get(account_key)
+            if adapter is not None:
+                sched.add_job(self._poll_job, "interval", seconds=account.poll_seconds,
+                              args=[adapter], max_instances=1, coalesce=True,
+                              next_run_time=now, id=f"poll:{account_key}")
+        sched.add_job(self._process_job, "interval", seconds=1, max_instances=1,
+                      coalesce=True, next_run_time=now, id="process")
+        sched.add_job(self._execute_job, "interval",
+                      seconds=self.settings.service.executor_interval_seconds,
+                      max_instances=1, coalesce=True, next_run_time=now, id="execute")
+        sched.start()
+        self._scheduler = sched
+
+    async def _poll_job(self, adapter: PlatformAdapter) -> None:
+        try:
+            await self.poller.poll(adapter, self.clock.now())
+        except Exception:
+            log.exception("poll job failed for %s", adapter.account)
+
+    async def _process_job(self) -> None:
+        try:
+            while await self.pipeline.process_pending(self.clock.now()):
+                pass
+        except Exception:
+            log.exception("processing failed")
+
+    async def _execute_job(self) -> None:
+        assert self.executor is not None
+        try:
+            while await self.executor.run_once(self.clock.now()):
+                pass
+        except Exception:
+            log.exception("executor failed")
+
+    async def _start_web(self) -> None:
+        app = web.Application()
+        app.add_routes(webhook_routes(self.adapters, self.pipeline, self.sessions, self.clock))
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        cfg = self.settings.service.web
+        site = web.TCPSite(self._runner, cfg.host, cfg.port)
+        await site.start()
+        server: Any = site._server  # noqa: SLF001 - aiohttp exposes no public accessor
+        self.web_port = server.sockets[0].getsockname()[1] if server and server.sockets else None
+
+    async def stop(self) -> None:
+        """Stop timers, web, adapters and the database pool, in that order."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        for adapter in self.adapters.values():
+            try:
+                await adapter.close()
+            except Exception:
+                log.exception("closing %s failed", adapter.account)
+        await self.db.dispose()
+
+    async def run_forever(self) -> None:
+        """Start and serve until cancelled (SIGINT/SIGTERM)."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()

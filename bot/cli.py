@@ -1,0 +1,207 @@
+"""The ``modbot`` command line.  With ``--json``/``--jsonl`` stdout holds only JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from bot.settings import ConfigError
+
+app = typer.Typer(
+    help="Moderation, SLA clocks and escalation for a school's official social media accounts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _calendar_app() -> typer.Typer:
+    from bot.calendar_config import load_calendar
+    from bot.cli_calendar import build_calendar_app
+
+    return build_calendar_app(load_calendar)
+
+
+app.add_typer(_calendar_app(), name="calendar", help="Working calendars and SLA due times.")
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="The YAML configuration.")]
+
+
+def _logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("apscheduler", "aiohttp.access", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _emit(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def check(
+    text: Annotated[Optional[str], typer.Argument(help="The comment to assess.")] = None,
+    config: ConfigOpt = None,
+    academy: Annotated[Optional[str], typer.Option(help="Academy key in the config.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON object.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON lines on stdin.")] = False,
+    platform: Annotated[str, typer.Option(help="Platform the text comes from.")] = "facebook",
+) -> None:
+    """Assess one text (or JSON lines on stdin) as enforce mode would."""
+    from bot.checking import Checker
+
+    try:
+        checker = Checker.from_config(config, academy)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if jsonl:
+        for out in checker.check_lines(sys.stdin):
+            _emit(out)
+        return
+    if text is None:
+        _fail("give a TEXT to check, or --jsonl to read JSON lines on stdin")
+    result = checker.check(text or "", platform)
+    if as_json:
+        _emit(result)
+        return
+    typer.echo(f"label:  {result['label']}  (action: {result['action']})")
+    typer.echo(f"needs a response: {'yes' if result['needs_response'] else 'no'}")
+    if result["alerts"]:
+        typer.echo(f"alerts: {', '.join(result['alerts'])}")
+    for ev in result["evidence"]:
+        typer.echo(f"  {ev['rule']} [{ev['clause']}] at {ev['start']}-{ev['end']}")
+    if result["explanation"]:
+        typer.echo(f"explanation: {result['explanation']}")
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="A labelled CSV (see eval/README.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    config: ConfigOpt = None,
+    academy: Annotated[Optional[str], typer.Option(help="Academy key in the config.")] = None,
+) -> None:
+    """Score a labelled CSV and print the metrics of eval/README.md."""
+    from bot.evaluation import run_eval
+
+    try:
+        run_eval(file, as_json=as_json, config=config, academy=academy)
+    except (ConfigError, OSError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Option("--config", help="The YAML configuration.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the service until interrupted."""
+    from bot.app import Service
+    from bot.settings import load_settings
+
+    _logging(verbose)
+    try:
+        settings = load_settings(config)
+        service = Service(settings, str(config))
+    except ConfigError as exc:
+        _fail(f"refusing to start:\n{exc}")
+    try:
+        asyncio.run(service.run_forever())
+    except ConfigError as exc:
+        _fail(f"refusing to start:\n{exc}")
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def validate(config: Annotated[Path, typer.Option("--config", help="The YAML configuration.")],
+             ) -> None:
+    """Validate a configuration file and its secrets without starting anything."""
+    from bot.calendar_config import CalendarBook
+    from bot.settings import load_settings, resolve_secrets
+
+    try:
+        settings = load_settings(config)
+        resolve_secrets(settings, str(config))
+        CalendarBook(settings, str(config))
+    except ConfigError as exc:
+        _fail(str(exc))
+    n = len(settings.accounts())
+    typer.echo(f"{config}: valid ({len(settings.academies)} academies, {n} accounts)")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    config: ConfigOpt = None,
+    url: Annotated[Optional[str], typer.Option(help="Database URL (overrides the config).")] = None,
+) -> None:
+    """Create or migrate the database to the latest schema."""
+    from bot.settings import ServiceSettings, load_settings
+    from bot.store.migrate import upgrade
+
+    try:
+        target = url or (load_settings(config).service.database_url if config
+                         else ServiceSettings().database_url)
+    except ConfigError as exc:
+        _fail(str(exc))
+    upgrade(target)
+    typer.echo(f"database is at the latest schema: {target.split('@')[-1]}", err=True)
+
+
+@app.command()
+def emulate(
+    platform: Annotated[str, typer.Argument(help="facebook (instagram, x and discord to come)")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 0,
+    scenario: Annotated[Optional[Path], typer.Option(help="Seed posts and comments.")] = None,
+) -> None:
+    """Run a platform emulator in the foreground, seeded with a demo account."""
+    if platform != "facebook":
+        _fail(f"no emulator for {platform!r} yet; available: facebook")
+    from adapters.emulators.graph.cli import serve
+
+    _logging()
+    try:
+        asyncio.run(serve(host, port, scenario))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="End with the summary as JSON.")] = False,
+    seconds: Annotated[float, typer.Option(help="How long to let comments arrive.")] = 25.0,
+) -> None:
+    """Moderate an emulated Facebook page on embedded defaults and summarise what happened."""
+    from bot.demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    summary = asyncio.run(run_demo(seconds=seconds, live=sys.stderr if as_json else sys.stdout))
+    if as_json:
+        _emit(summary)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

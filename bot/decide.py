@@ -1,0 +1,113 @@
+"""Turn an assessment into a decision: the default table of DESIGN §3 plus the account's mode.
+
+Pure functions: no I/O, no clock.  ``outcome`` is what enforce mode would do (hide, review or
+keep), whatever the mode, so ``modbot check`` and the calibration report can show it; ``effects``
+are the platform actions the mode actually allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import HIDE_LABELS, ActionKind, Label
+from bot.settings import ModerationSettings
+from moderation_rules.types import Assessment
+
+# Who is told, per label (roles resolved against the academy's people by escalation).
+_ALERTS: dict[Label, tuple[str, ...]] = {
+    Label.SAFEGUARDING: ("dsl",),
+    Label.PERSONAL_DATA: ("monitors",),
+    Label.HATE: ("monitors",),
+    Label.SEXUAL: ("monitors",),
+    Label.ABUSE: ("monitors",),
+    Label.PRESS: ("headteacher",),
+}
+_RESPONSE_LABELS = frozenset({Label.PRESS, Label.COMPLAINT, Label.QUERY})
+# Harm goes first when a platform rations actions (lower number runs earlier).
+PRIORITY: dict[Label, int] = {
+    Label.SAFEGUARDING: 0,
+    Label.PERSONAL_DATA: 5,
+    Label.HATE: 10,
+    Label.SEXUAL: 10,
+    Label.ABUSE: 15,
+    Label.SPAM: 30,
+    Label.PROFANITY: 40,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do about one item."""
+
+    label: str
+    outcome: str  # "hide" | "review" | "keep" as enforce mode would decide
+    effects: tuple[ActionKind, ...]  # what this account's mode will actually do
+    alerts: tuple[str, ...]  # roles to alert: dsl, headteacher, chair_of_governors, monitors
+    needs_response: bool
+    reasons: tuple[str, ...]
+    explain: bool  # post an explanation in the thread (enforce mode only)
+
+    @property
+    def removes(self) -> bool:
+        """Whether the item leaves public view (hide or delete)."""
+        return ActionKind.HIDE in self.effects or ActionKind.DELETE in self.effects
+
+
+def decide(
+    assessment: Assessment,
+    moderation: ModerationSettings,
+    mode: str = "enforce",
+    has_attachments: bool = False,
+) -> Decision:
+    """Apply the academy's thresholds and the account's mode to an assessment."""
+    label = Label(assessment.label)
+    score = assessment.scores.get(label.value, 0.0)
+    reasons = list(assessment.review_reasons)
+    outcome = "keep"
+    if label in HIDE_LABELS:
+        if label is Label.PROFANITY and moderation.profanity == "keep":
+            outcome = "keep"
+        elif score >= moderation.hide_threshold:
+            outcome = "hide"
+        elif score >= moderation.review_threshold:
+            outcome = "review"
+            reasons.append(f"borderline {label.value} score {score:.2f}")
+    if has_attachments and outcome != "hide":
+        outcome = "review"
+        reasons.append("attachment: images and video are never fetched; a person must look")
+    if reasons and outcome == "keep":
+        outcome = "review"
+
+    alerts: list[str] = []
+    if outcome != "keep" or label in (Label.PRESS,):
+        alerts.extend(_ALERTS.get(label, ()))
+    if label is Label.SAFEGUARDING and "staff_allegation" in assessment.tags:
+        alerts.append("chair_of_governors" if "about_head" in assessment.tags else "headteacher")
+    if outcome == "review" and "monitors" not in alerts and "dsl" not in alerts:
+        alerts.append("monitors")
+    if label is Label.SAFEGUARDING and "dsl" not in alerts:
+        alerts.insert(0, "dsl")  # recall first: even a borderline safeguarding score goes to the DSL
+
+    needs_response = outcome != "hide" and (
+        label in _RESPONSE_LABELS
+        or "unknown_language" in assessment.review_reasons
+        or (label is Label.OTHER and moderation.ticket_all_comments)
+    )
+
+    effects: tuple[ActionKind, ...] = ()
+    explain = False
+    if mode == "enforce" and outcome == "hide":
+        if label is Label.PERSONAL_DATA and moderation.personal_data == "delete":
+            effects = (ActionKind.DELETE,)
+        else:
+            effects = (ActionKind.HIDE,)
+        explain = True
+    return Decision(
+        label=label.value,
+        outcome=outcome,
+        effects=effects,
+        alerts=tuple(dict.fromkeys(alerts)),
+        needs_response=needs_response,
+        reasons=tuple(reasons),
+        explain=explain,
+    )

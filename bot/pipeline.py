@@ -1,0 +1,234 @@
+"""Ingest -> store -> assess -> decide -> outbox, ticket and alerts, audited.
+
+Items are stored (deduplicated on platform + external id) in the same transaction that advances
+the poll cursor, so a crash never skips an item.  Assessment happens afterwards, item by item,
+in transactions that write the assessment, the decision, the evidence, the outbox rows, the
+ticket and the alerts together: a crash repeats the whole step or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.alerts import alert_kind, raise_alert
+from bot.calendar_config import CalendarBook
+from bot.decide import PRIORITY, Decision, decide
+from bot.domain import ActionKind, Item, Label
+from bot.outbox import NewAction, enqueue, enqueue_explanation
+from bot.settings import Settings
+from bot.sla import at_risk_at, due_at
+from bot.store.models import AssessmentRow, DecisionRow, EvidenceRow, ItemRow, TicketRow
+from bot.store.repository import (
+    audit,
+    claim_received,
+    insert_ignore,
+    insert_items,
+    record_failures,
+    save_cursor,
+)
+from moderation_rules.engine import RuleEngine
+from moderation_rules.types import Assessment
+
+log = logging.getLogger(__name__)
+_CHUNK = 200
+
+
+def evidence_snapshot(row: ItemRow) -> tuple[dict[str, Any], str]:
+    """What is kept before an item leaves public view, and its SHA-256 (policy 003 10.4(g))."""
+    snap = {
+        "platform": row.platform,
+        "account": row.account,
+        "external_id": row.external_id,
+        "thread_id": row.thread_id,
+        "parent_id": row.parent_id,
+        "author_id": row.author_id,
+        "author_name": row.author_name,
+        "text": row.text,
+        "permalink": row.permalink,
+        "attachments": row.attachments,
+        "created_at": row.created_at.isoformat(),
+        "received_at": row.received_at.isoformat(),
+    }
+    digest = hashlib.sha256(json.dumps(snap, sort_keys=True).encode("utf-8")).hexdigest()
+    return snap, digest
+
+
+class Pipeline:
+    """The moderation core: stores what adapters bring and decides what to do about it."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        engines: Mapping[str, RuleEngine],
+        calendars: CalendarBook,
+        engine_version: str = "rules-1",
+        on_new_work: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._engines = engines
+        self._calendars = calendars
+        self._engine_version = engine_version
+        self._on_new_work = on_new_work or (lambda: None)
+
+    async def ingest(
+        self,
+        account: str,
+        platform: str,
+        items: Sequence[Item],
+        now: datetime,
+        *,
+        source: str = "poll",
+        cursor: Mapping[str, Any] | None = None,
+        failures: Sequence[tuple[str, str]] = (),
+    ) -> int:
+        """Store items and failures, then advance the cursor, in one transaction."""
+        new = 0
+        async with self._sessions.begin() as session:
+            for start in range(0, len(items), _CHUNK):
+                new += await insert_items(session, items[start:start + _CHUNK], now, source)
+            await record_failures(session, platform, account, source, failures, now)
+            if cursor is not None:
+                await save_cursor(session, account, cursor, now)
+        if new:
+            self._on_new_work()
+        return new
+
+    async def process_pending(self, now: datetime, limit: int = 100) -> int:
+        """Assess and decide on stored items; returns how many were processed."""
+        try:
+            async with self._sessions.begin() as session:
+                rows = await claim_received(session, limit)
+                for row in rows:
+                    await self._process(session, row, now)
+                return len(rows)
+        except Exception:
+            log.exception("batch failed; retrying item by item")
+        done = 0
+        for _ in range(limit):
+            try:
+                async with self._sessions.begin() as session:
+                    rows = await claim_received(session, 1)
+                    if not rows:
+                        break
+                    try:
+                        async with session.begin_nested():
+                            await self._process(session, rows[0], now)
+                    except Exception as exc:  # a poison item must not block the queue
+                        log.exception("item %s could not be processed", rows[0].id)
+                        rows[0].state = "error"
+                        audit(session, now, "modbot", "processing_failed", rows[0].id,
+                              error=repr(exc)[:500])
+                    done += 1
+            except Exception:
+                log.exception("could not claim items")
+                break
+        return done
+
+    def assess(self, account: str, text: str, platform: str) -> Assessment:
+        """Assess a text with the rules of the academy that owns ``account``."""
+        academy_key, _ = self._settings.academy_of(account)
+        return self._engines[academy_key].assess(text, platform)
+
+    async def _process(self, session: AsyncSession, row: ItemRow, now: datetime) -> None:
+        academy_key, academy = self._settings.academy_of(row.account)
+        account = academy.accounts[row.account]
+        assessment = self._engines[academy_key].assess(row.text, row.platform)
+        decision = decide(assessment, academy.moderation, account.mode, bool(row.attachments))
+        session.add(_assessment_row(row.id, assessment, self._engine_version, now))
+        session.add(_decision_row(row.id, account.mode, decision, now))
+        if decision.outcome == "hide":
+            snap, digest = evidence_snapshot(row)
+            await session.execute(
+                insert_ignore(session, EvidenceRow).values(
+                    item_id=row.id, snapshot=snap, sha256=digest, captured_at=now
+                )
+            )
+        await self._schedule_effects(session, row, decision, academy.moderation, now)
+        if decision.needs_response:
+            await self._open_ticket(session, row, academy_key, decision, now)
+        for role in decision.alerts:
+            await raise_alert(
+                session, self._settings, now,
+                kind=alert_kind(decision.label, role), role=role,
+                academy_key=academy_key, account_key=row.account, item_id=row.id,
+                summary=f"{decision.label.replace('_', ' ')} comment on {row.account}: "
+                f"{decision.outcome} ({account.mode} mode)",
+            )
+        audit(session, now, "modbot", "decided", row.id, label=decision.label,
+              outcome=decision.outcome, mode=account.mode,
+              effects=[e.value for e in decision.effects], rules=list(assessment.rules))
+        row.state = "assessed"
+
+    async def _schedule_effects(
+        self, session: AsyncSession, row: ItemRow, decision: Decision,
+        moderation: Any, now: datetime,
+    ) -> None:
+        priority = PRIORITY.get(Label(decision.label), 50)
+        for effect in decision.effects:
+            await enqueue(
+                session,
+                NewAction(
+                    key=f"{effect.value}:{row.platform}:{row.external_id}",
+                    account=row.account, platform=row.platform, kind=effect,
+                    target_id=row.external_id, thread_id=row.thread_id, item_id=row.id,
+                    payload={"author_id": row.author_id, "label": decision.label},
+                    priority=priority,
+                ),
+                now,
+            )
+        if decision.explain:
+            await enqueue_explanation(
+                session, account=row.account, platform=row.platform, thread_id=row.thread_id,
+                label=decision.label, item_id=row.id, now=now,
+                window=timedelta(minutes=moderation.explanation_window_minutes),
+                batch=timedelta(seconds=moderation.explanation_batch_seconds),
+            )
+
+    async def _open_ticket(
+        self, session: AsyncSession, row: ItemRow, academy_key: str, decision: Decision,
+        now: datetime,
+    ) -> None:
+        cal = self._calendars.get(academy_key)
+        received = min(row.created_at, row.received_at)
+        due = due_at(received, cal)
+        risk_hours = self._settings.academies[academy_key].calendar.at_risk_hours
+        await session.execute(
+            insert_ignore(session, TicketRow).values(
+                item_id=row.id, academy=academy_key, account=row.account,
+                label=decision.label, received_at=received, due_at=due,
+                at_risk_at=at_risk_at(due, risk_hours), state="open", close_reason="",
+            )
+        )
+        audit(session, now, "modbot", "ticket_opened", row.id, due_at=due.isoformat())
+
+
+def _assessment_row(item_id: int, a: Assessment, engine: str, now: datetime) -> AssessmentRow:
+    return AssessmentRow(
+        item_id=item_id, label=a.label, scores=dict(a.scores), rules=list(a.rules),
+        policy=list(a.policy),
+        evidence=[
+            {"rule": e.rule, "label": e.label, "clause": e.clause, "start": e.start, "end": e.end}
+            for e in a.evidence
+        ],
+        review_reasons=list(a.review_reasons), tags=list(a.tags), engine=engine, created_at=now,
+    )
+
+
+def _decision_row(item_id: int, mode: str, d: Decision, now: datetime) -> DecisionRow:
+    return DecisionRow(
+        item_id=item_id, mode=mode, outcome=d.outcome, label=d.label,
+        effects=[e.value for e in d.effects], alerts=list(d.alerts),
+        needs_response=d.needs_response, reasons=list(d.reasons), created_at=now,
+    )
+
+
+__all__ = ["ActionKind", "Pipeline", "evidence_snapshot"]

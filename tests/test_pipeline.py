@@ -1,0 +1,176 @@
+"""The core on a real database (SQLite, and PostgreSQL when configured) with the fake adapter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from adapters.base import RateLimited, TransientError
+from adapters.testing import FakeAdapter, make_item
+from bot.app import Service
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.store.models import (
+    ActionRow,
+    AlertRow,
+    CursorRow,
+    DecisionRow,
+    EvidenceRow,
+    ItemRow,
+    TicketRow,
+)
+from tests.conftest import FAKE_ENV
+
+pytestmark = pytest.mark.storage
+
+ABUSE = "Mrs Hughes you are a useless fat cow"
+QUERY = "What time does the Christmas fair start on Saturday?"
+
+
+@pytest.fixture(name="fake")
+def _fake() -> FakeAdapter:
+    return FakeAdapter(account="oakfield-fb")
+
+
+@pytest.fixture(name="service")
+async def _service(
+    db_url: str, make_settings: Callable[..., Settings], clock: ManualClock, fake: FakeAdapter
+) -> AsyncIterator[Service]:
+    svc = Service(make_settings(db_url), "test", clock=clock, environ=FAKE_ENV,
+                  adapters={"oakfield-fb": fake})
+    await svc.start(web_server=False, schedule=False)
+    yield svc
+    await svc.stop()
+
+
+async def _count(svc: Service, model: type, *where: object) -> int:
+    async with svc.sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+class TestPipeline:
+    async def test_abuse_is_hidden_with_evidence_and_one_explanation(
+        self, service: Service, fake: FakeAdapter
+    ) -> None:
+        """An abusive comment is stored, evidenced, hidden and explained once in its thread."""
+        fake.push(make_item("c1", ABUSE))
+        fake.push(make_item("c2", "You are a pathetic idiot Mr Jones"))
+        await service.tick()
+        await service.tick()
+        assert fake.hidden == {"c1", "c2"}
+        assert len(fake.replies) == 1, fake.replies
+        assert ABUSE not in fake.replies[0][1]
+        assert await _count(service, EvidenceRow) == 2
+        async with service.sessions() as s:
+            ev = (await s.scalars(select(EvidenceRow))).first()
+        assert ev is not None and len(ev.sha256) == 64 and ev.snapshot["text"]
+
+    async def test_question_is_kept_with_a_ticket(
+        self, service: Service, fake: FakeAdapter, clock: ManualClock
+    ) -> None:
+        """A polite question is kept and gets a ticket due 24 hours later on a working Monday."""
+        fake.push(make_item("q1", QUERY))
+        await service.tick()
+        assert fake.applied == []
+        async with service.sessions() as s:
+            ticket = (await s.scalars(select(TicketRow))).one()
+        assert ticket.due_at == clock.now() + timedelta(hours=24)
+
+    async def test_items_are_deduplicated(self, service: Service, fake: FakeAdapter) -> None:
+        """The same comment seen by poll twice (or by webhook and poll) is stored once."""
+        item = make_item("c1", QUERY)
+        await service.pipeline.ingest("oakfield-fb", "facebook", [item, item], service.clock.now())
+        await service.pipeline.ingest("oakfield-fb", "facebook", [item], service.clock.now())
+        assert await _count(service, ItemRow) == 1
+
+    async def test_cursor_is_saved_with_items(self, service: Service, fake: FakeAdapter) -> None:
+        """The poll cursor advances in the same transaction as the items it covers."""
+        fake.push(make_item("c1", QUERY))
+        await service.tick()
+        async with service.sessions() as s:
+            cur = await s.get(CursorRow, ("oakfield-fb", "poll"))
+        assert cur is not None and cur.value == {"n": 1}
+
+    async def test_failed_poll_keeps_cursor(self, service: Service, fake: FakeAdapter) -> None:
+        """A poll that fails stores nothing and leaves the cursor where it was."""
+        fake.push(make_item("c1", QUERY))
+        fake.fail_next.append(TransientError("boom"))
+        await service.tick()
+        assert await _count(service, ItemRow) == 0
+        await service.tick()
+        assert await _count(service, ItemRow) == 1
+
+    async def test_safeguarding_alerts_dsl(self, service: Service, fake: FakeAdapter) -> None:
+        """A disclosure is hidden and raises an urgent alert to the DSL and deputy."""
+        fake.push(make_item("s1", "my stepdad hits me every night and I'm scared to go home"))
+        await service.tick()
+        async with service.sessions() as s:
+            alert = (await s.scalars(select(AlertRow).where(AlertRow.kind == "safeguarding"))
+                     ).first()
+        assert alert is not None and alert.severity == "urgent"
+        assert set(alert.audience) == {"dee", "dan"}
+        assert "s1" in fake.hidden
+
+    async def test_rate_limited_action_waits(
+        self, service: Service, fake: FakeAdapter, clock: ManualClock
+    ) -> None:
+        """A throttled hide is put back with a later not-before time, not failed."""
+        fake.push(make_item("c1", ABUSE))
+        await service.tick()  # poll + decide + run (hide succeeds)
+        fake.push(make_item("c2", "shut up you stupid cow Mrs Hughes", thread_id="post-2"))
+        await service.pipeline.process_pending(clock.now())
+        await service.poller.poll(fake, clock.now())
+        await service.pipeline.process_pending(clock.now())
+        fake.fail_next.append(RateLimited("slow down", retry_after=120))
+        assert service.executor is not None
+        await service.executor.run_once(clock.now())
+        async with service.sessions() as s:
+            row = (await s.scalars(select(ActionRow).where(ActionRow.target_id == "c2"))).one()
+        assert row.status == "pending" and row.not_before >= clock.now() + timedelta(seconds=119)
+        clock.advance(timedelta(minutes=3))
+        await service.executor.run_once(clock.now())
+        assert "c2" in fake.hidden
+
+    async def test_crash_after_apply_is_not_repeated(
+        self, service: Service, fake: FakeAdapter, clock: ManualClock
+    ) -> None:
+        """An action applied but not recorded (a crash) is checked on the platform, not redone."""
+        fake.push(make_item("c1", ABUSE))
+        await service.poller.poll(fake, clock.now())
+        await service.pipeline.process_pending(clock.now())
+        async with service.sessions.begin() as s:  # simulate: lease taken, platform call done,
+            row = (await s.scalars(select(ActionRow).where(ActionRow.kind == "hide"))).one()
+            row.status, row.attempts = "running", 1  # ... then the process died
+            row.lease_until = clock.now()
+        fake.hidden.add("c1")
+        clock.advance(timedelta(minutes=2))
+        assert service.executor is not None
+        await service.executor.run_once(clock.now())
+        assert [a for a in fake.applied if a.kind == "hide"] == []
+        async with service.sessions() as s:
+            row = (await s.scalars(select(ActionRow).where(ActionRow.kind == "hide"))).one()
+        assert row.status == "done"
+
+
+class TestModes:
+    @pytest.mark.parametrize("mode", ["shadow", "assist"])
+    async def test_non_enforce_modes_touch_nothing(
+        self, db_url: str, make_settings: Callable[..., Settings], clock: ManualClock, mode: str
+    ) -> None:
+        """Shadow and assist modes decide and record but never act on the platform."""
+        fake = FakeAdapter(account="oakfield-fb")
+        svc = Service(make_settings(db_url, mode=mode), "t", clock=clock, environ=FAKE_ENV,
+                      adapters={"oakfield-fb": fake})
+        await svc.start(web_server=False, schedule=False)
+        try:
+            fake.push(make_item("c1", ABUSE))
+            await svc.tick()
+            assert fake.applied == []
+            async with svc.sessions() as s:
+                d = (await s.scalars(select(DecisionRow))).one()
+            assert d.outcome == "hide" and d.effects == [] and d.mode == mode
+        finally:
+            await svc.stop()
