@@ -1,0 +1,356 @@
+"""``FacebookAdapter``: a Facebook Page's comments in, hides / replies / deletes / blocks out.
+
+Polling re-reads a short overlap on every post so nothing slips between polls (the core dedupes
+on platform + id); webhooks are verified on the raw bytes and only translated; every action has
+a matching ``is_applied`` check so that a crash between the Graph call and the database commit
+never applies an action twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.base import (
+    AuthExpired,
+    Capabilities,
+    PermanentError,
+    TransientError,
+    WebhookResponse,
+)
+from bot.domain import ActionKind, ActionResult, FetchResult, Item, PlatformAction
+
+from .client import GRAPH_URL, GraphClient
+from .errors import ObjectMissing
+from .signature import SIGNATURE_HEADER, header, verify_signature, verify_token_matches
+from .translate import Failure, comments_to_items, dump, webhook_to_items
+
+COMMENT_FIELDS = (
+    "id,message,from,created_time,parent{id},is_hidden,can_hide,can_remove,permalink_url,attachment"
+)
+CURSOR_VERSION = 1
+MAX_FAILURE_BODY = 20_000
+
+
+def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
+    """Per-post newest ``created_time`` (unix) from a stored cursor, dropping unreadable parts."""
+    posts = cursor.get("posts") if isinstance(cursor, Mapping) else None
+    if not isinstance(posts, Mapping):
+        return {}
+    return {
+        str(k): int(v)
+        for k, v in posts.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    }
+
+
+class FacebookAdapter:
+    """One Facebook Page, through facebook-sdk, for the moderation core."""
+
+    platform = "facebook"
+
+    def __init__(
+        self,
+        account: str,
+        page_id: str,
+        page_token: str,
+        app_secret: str,
+        verify_token: str,
+        graph_version: str = "v21.0",
+        base_url: str = GRAPH_URL,
+        poll_posts_limit: int = 25,
+        timeout: float = 10.0,
+        *,
+        comments_page_limit: int = 100,
+        poll_overlap: float = 300.0,
+        retry_attempts: int = 4,
+        retry_wait: float = 0.5,
+        retry_max_wait: float = 8.0,
+        rate_limit_wait: float = 60.0,
+        slowdown_delay: float = 1.0,
+        max_workers: int = 4,
+        reconcile_delay: float | None = None,
+    ) -> None:
+        """Keyword-only knobs tune paging, the poll overlap and retries (tests make them tiny).
+
+        ``rate_limit_wait`` is the pause when Graph throttles without a regain estimate;
+        ``reconcile_delay`` (default: ``timeout``) is how long to wait before checking whether
+        a reply whose answer was lost was posted after all, instead of posting it twice.
+        """
+        self.account = account
+        self.page_id = page_id
+        self.capabilities = Capabilities(
+            hide=True, delete=True, reply=True, block=True, webhooks=True, max_reply_chars=8000
+        )
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+        self.poll_posts_limit = poll_posts_limit
+        self.comments_page_limit = comments_page_limit
+        self.poll_overlap = poll_overlap
+        self.page_name = ""
+        self.rejected_webhooks = 0
+        # before re-sending a reply whose answer was lost, give Graph time to finish the first one
+        self.reconcile_delay = timeout if reconcile_delay is None else reconcile_delay
+        self._client = GraphClient(
+            page_token,
+            base_url=base_url,
+            version=graph_version,
+            timeout=timeout,
+            retry_attempts=retry_attempts,
+            retry_wait=retry_wait,
+            retry_max_wait=retry_max_wait,
+            rate_limit_wait=rate_limit_wait,
+            slowdown_delay=slowdown_delay,
+            max_workers=max_workers,
+        )
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters for health pages and tests."""
+        return {
+            "calls": self._client.calls,
+            "retries": self._client.retries,
+            "slowdowns": self._client.gate.slowdowns,
+            "rejected_webhooks": self.rejected_webhooks,
+        }
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the token by asking who it belongs to (AuthExpired if refused)."""
+        me = await self._client.request("me", args={"fields": "id,name"})
+        owner = str(me.get("id")) if isinstance(me, dict) else "?"
+        if owner != self.page_id:
+            raise AuthExpired(f"the page token belongs to {owner}, not page {self.page_id}")
+        self.page_name = str(me.get("name", ""))
+
+    async def close(self) -> None:
+        """Release the worker threads and the HTTP session."""
+        await self._client.close()
+
+    # ---- polling -----------------------------------------------------------------------------
+
+    async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
+        """Comments (and replies) on the page's recent posts since the cursor, minus an overlap."""
+        seen = read_cursor(cursor)
+        listing = await self._client.request(
+            f"{self.page_id}/posts",
+            args={"fields": "id,created_time", "limit": str(self.poll_posts_limit)},
+        )
+        posts = listing.get("data") if isinstance(listing, dict) else None
+        if not isinstance(posts, list):
+            raise TransientError("Graph listed the page's posts without a data list")
+        items: list[Item] = []
+        failures: list[Failure] = []
+        newest: dict[str, int] = {}
+        for post in posts:
+            post_id = str(post.get("id", "")) if isinstance(post, dict) else ""
+            if not post_id:
+                failures.append((dump(post), "post without an id"))
+                continue
+            found, bad, last = await self._poll_post(post_id, seen.get(post_id))
+            items.extend(found)
+            failures.extend(bad)
+            if last is not None:
+                newest[post_id] = last
+        return FetchResult(
+            items=tuple(items),
+            cursor={"version": CURSOR_VERSION, "posts": newest},
+            failures=tuple(failures),
+        )
+
+    async def _poll_post(
+        self, post_id: str, since: int | None
+    ) -> tuple[list[Item], list[Failure], int | None]:
+        args = {
+            "filter": "stream",
+            "order": "chronological",
+            "fields": COMMENT_FIELDS,
+            "limit": str(self.comments_page_limit),
+        }
+        if since is not None:
+            args["since"] = str(max(0, int(since - self.poll_overlap)))
+        items: list[Item] = []
+        failures: list[Failure] = []
+        newest = since
+        try:
+            async for data in self._client.iter_edge(post_id, "comments", args):
+                got, bad = comments_to_items(
+                    data, account=self.account, page_id=self.page_id, post_id=post_id
+                )
+                items.extend(got)
+                failures.extend(bad)
+                for item in got:
+                    stamp = int(item.created_at.timestamp())
+                    newest = stamp if newest is None else max(newest, stamp)
+        except ObjectMissing:
+            return items, failures, None  # the post was deleted between listing and reading
+        return items, failures, newest
+
+    # ---- actions -----------------------------------------------------------------------------
+
+    async def apply(self, action: PlatformAction) -> ActionResult:
+        """Perform one action; Graph's answers become ActionResult or adapter errors."""
+        if action.kind in (ActionKind.HIDE, ActionKind.UNHIDE):
+            hidden = action.kind is ActionKind.HIDE
+            try:
+                result = await self._client.request(
+                    action.target_id, post_args={"is_hidden": "true" if hidden else "false"}
+                )
+            except ObjectMissing as exc:
+                raise PermanentError(f"comment {action.target_id} is gone: {exc}") from None
+            self._check_success(result, action)
+            return ActionResult(ok=True, detail="hidden" if hidden else "unhidden")
+        if action.kind is ActionKind.DELETE:
+            try:
+                result = await self._client.request(action.target_id, method="DELETE")
+            except ObjectMissing as exc:
+                return ActionResult(ok=True, already_done=True, detail=f"already gone: {exc}")
+            self._check_success(result, action)
+            return ActionResult(ok=True, detail="deleted")
+        if action.kind is ActionKind.REPLY:
+            return await self._reply(action)
+        if action.kind is ActionKind.BLOCK:
+            if not action.author_id:
+                raise PermanentError("a block needs the author's id")
+            result = await self._client.request(
+                f"{self.page_id}/blocked", post_args={"user": action.author_id}
+            )
+            if isinstance(result, dict) and result.get(action.author_id) is False:
+                raise PermanentError(f"Graph refused to block {action.author_id}")
+            return ActionResult(ok=True, detail="blocked")
+        raise PermanentError(f"unsupported action {action.kind!r}")
+
+    async def _reply(self, action: PlatformAction) -> ActionResult:
+        text = action.text
+        if not text.strip():
+            raise PermanentError("a reply needs text")
+        if len(text) > self.capabilities.max_reply_chars:
+            raise PermanentError(
+                f"reply longer than {self.capabilities.max_reply_chars} characters"
+            )
+
+        async def already_posted() -> dict[str, str] | None:
+            await asyncio.sleep(self.reconcile_delay)
+            found = await self._find_reply(action)
+            return {"id": found} if found else None
+
+        try:
+            result = await self._client.request(
+                f"{action.target_id}/comments",
+                post_args={"message": text},
+                reconcile=already_posted,
+            )
+        except ObjectMissing as exc:
+            raise PermanentError(
+                f"cannot reply to {action.target_id}: it is gone ({exc})"
+            ) from None
+        new_id = result.get("id") if isinstance(result, dict) else None
+        if not new_id:
+            raise TransientError("Graph accepted the reply without returning its id")
+        return ActionResult(ok=True, external_id=str(new_id), detail="replied")
+
+    @staticmethod
+    def _check_success(result: Any, action: PlatformAction) -> None:
+        if isinstance(result, dict) and result.get("success") is False:
+            raise PermanentError(f"Graph refused {action.kind} on {action.target_id}")
+
+    def _is_post(self, object_id: str, action: PlatformAction) -> bool:
+        return object_id.startswith(f"{self.page_id}_") or (
+            bool(action.thread_id) and object_id == action.thread_id
+        )
+
+    async def _find_reply(self, action: PlatformAction) -> str | None:
+        """The id of a page comment with exactly ``action.text`` in the target's thread, if any."""
+        target = action.target_id
+        owners = [target]
+        if not self._is_post(target, action):
+            try:
+                node = await self._client.request(target, args={"fields": "id,parent{id}"})
+            except ObjectMissing:
+                return None
+            parent = node.get("parent") if isinstance(node, dict) else None
+            if isinstance(parent, dict) and parent.get("id"):
+                owners.append(str(parent["id"]))  # Graph files replies to replies under the top
+        for owner in owners:
+            args = {
+                "fields": "id,message,from",
+                "order": "reverse_chronological",
+                "limit": "100",
+                "filter": "stream",
+            }
+            try:
+                async for data in self._client.iter_edge(owner, "comments", args):
+                    for raw in data:
+                        if not isinstance(raw, dict):
+                            continue
+                        author = raw.get("from")
+                        if not isinstance(author, dict):
+                            continue
+                        if (
+                            str(author.get("id")) == self.page_id
+                            and raw.get("message") == action.text
+                        ):
+                            return str(raw.get("id"))
+            except ObjectMissing:
+                continue
+        return None
+
+    async def is_applied(self, action: PlatformAction) -> bool:
+        """Whether Graph already shows the effect (checked before re-running after a crash)."""
+        if action.kind in (ActionKind.HIDE, ActionKind.UNHIDE):
+            try:
+                node = await self._client.request(action.target_id, args={"fields": "id,is_hidden"})
+            except ObjectMissing:
+                return False
+            hidden = bool(node.get("is_hidden")) if isinstance(node, dict) else False
+            return hidden if action.kind is ActionKind.HIDE else not hidden
+        if action.kind is ActionKind.DELETE:
+            try:
+                await self._client.request(action.target_id, args={"fields": "id"})
+            except ObjectMissing:
+                return True
+            return False
+        if action.kind is ActionKind.REPLY:
+            return await self._find_reply(action) is not None
+        if action.kind is ActionKind.BLOCK:
+            listing = await self._client.request(
+                f"{self.page_id}/blocked", args={"user": action.author_id}
+            )
+            rows = listing.get("data") if isinstance(listing, dict) else None
+            return any(
+                isinstance(r, dict) and str(r.get("id")) == action.author_id for r in rows or []
+            )
+        return False
+
+    # ---- webhooks ----------------------------------------------------------------------------
+
+    def handle_webhook_get(self, params: Mapping[str, str]) -> WebhookResponse:
+        """Echo ``hub.challenge`` when the mode is subscribe and the verify token matches."""
+        challenge = params.get("hub.challenge")
+        if (
+            params.get("hub.mode") == "subscribe"
+            and challenge is not None
+            and verify_token_matches(self._verify_token, params.get("hub.verify_token"))
+        ):
+            return WebhookResponse(status=200, body=challenge)
+        return WebhookResponse(status=403, body="verification failed")
+
+    def handle_webhook_post(self, headers: Mapping[str, str], body: bytes) -> WebhookResponse:
+        """Verify the signature on the raw bytes, then translate; bad content becomes failures."""
+        if not verify_signature(self._app_secret, body, header(headers, SIGNATURE_HEADER)):
+            self.rejected_webhooks += 1
+            return WebhookResponse(status=403, body="invalid signature")
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:  # includes UnicodeDecodeError
+            raw = body[:MAX_FAILURE_BODY].decode("utf-8", "replace")
+            return WebhookResponse(status=200, body="ok", failures=((raw, f"invalid JSON: {exc}"),))
+        try:
+            items, failures = webhook_to_items(payload, account=self.account, page_id=self.page_id)
+        except Exception as exc:  # noqa: BLE001 - a webhook must never crash the endpoint
+            return WebhookResponse(status=200, body="ok", failures=((dump(payload), repr(exc)),))
+        return WebhookResponse(status=200, body="ok", items=tuple(items), failures=tuple(failures))
