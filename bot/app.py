@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -78,8 +79,10 @@ class Service:
             except AuthExpired as exc:
                 await report_auth_expired(self.sessions, self.settings, adapter.account,
                                           self.clock.now(), str(exc))
+        svc = self.settings.service
         self.executor = Executor(self.sessions, self.adapters, self.settings,
-                                 self.settings.service.action_max_attempts)
+                                 svc.action_max_attempts,
+                                 timedelta(seconds=svc.action_lease_seconds))
         if web_server:
             await self._start_web()
         if schedule:

@@ -34,6 +34,11 @@ class Checker:
         mod = settings.academies[key].moderation
         return cls(RuleEngine(allow_contacts=mod.allow_contacts), mod)
 
+    def label_and_action(self, text: str, platform: str | None = None) -> tuple[str, str]:
+        """Just the primary label and the enforce-mode action (for evaluation)."""
+        d = decide(self.engine.assess(text, platform or "facebook"), self.moderation)
+        return d.label, d.outcome
+
     def check(self, text: str, platform: str = "facebook") -> dict[str, Any]:
         """The contract object for one text."""
         a = self.engine.assess(text, platform)

@@ -175,11 +175,11 @@ def emulate(
     """Run a platform emulator in the foreground, seeded with a demo account."""
     if platform != "facebook":
         _fail(f"no emulator for {platform!r} yet; available: facebook")
-    from adapters.emulators.graph.cli import serve
+    from adapters.emulators.graph.runner import run_forever
 
     _logging()
     try:
-        asyncio.run(serve(host, port, scenario))
+        asyncio.run(run_forever(host, port, scenario, out=sys.stdout))
     except KeyboardInterrupt:
         pass
 

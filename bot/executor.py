@@ -59,16 +59,18 @@ class Executor:
         adapters: Mapping[str, PlatformAdapter],
         settings: Settings,
         max_attempts: int = 8,
+        lease: timedelta = LEASE,
     ) -> None:
         self._sessions = sessions
         self._adapters = adapters
         self._settings = settings
         self._max_attempts = max_attempts
+        self._lease = lease
 
     async def run_once(self, now: datetime, limit: int = 20) -> int:
         """Execute up to ``limit`` due actions; returns how many were attempted."""
         async with self._sessions.begin() as session:
-            rows = await claim_due(session, now, LEASE, limit)
+            rows = await claim_due(session, now, self._lease, limit)
             for row in rows:
                 if row.payload.get("explanation") and "text" not in row.payload:
                     row.payload = {**row.payload, "text": render_text(row)}

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.base import RateLimited, TransientError
-from adapters.testing import FakeAdapter, make_item
+from adapters.testing import FakeAdapter
+from adapters.testing import make_item as _make_item
 from bot.app import Service
 from bot.clock import ManualClock
 from bot.settings import Settings
@@ -25,6 +26,13 @@ from bot.store.models import (
 from tests.conftest import FAKE_ENV
 
 pytestmark = pytest.mark.storage
+
+
+
+def make_item(external_id: str, text: str, **kw: object):  # noqa: ANN201
+    """A comment on the test account."""
+    return _make_item(external_id, text, account="oakfield-fb", **kw)  # type: ignore[arg-type]
+
 
 ABUSE = "Mrs Hughes you are a useless fat cow"
 QUERY = "What time does the Christmas fair start on Saturday?"
