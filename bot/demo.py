@@ -79,7 +79,7 @@ def demo_settings(db_path: Path, base_url: str, page_id: str) -> Settings:
                 "headteacher": "head",
                 "dsl": ["dsl", "deputy"],
                 "complaints_procedure_url": "https://oakfield.example/complaints",
-                "moderation": {"explanation_batch_seconds": 3, "explanation_window_minutes": 1},
+                "moderation": {"explanation_batch_seconds": 6, "explanation_window_minutes": 1},
                 "accounts": {
                     ACCOUNT: {
                         "platform": "facebook",

@@ -145,6 +145,9 @@ class Pipeline:
         decision = decide(assessment, academy.moderation, account.mode, bool(row.attachments))
         session.add(_assessment_row(row.id, assessment, self._engine_version, now))
         session.add(_decision_row(row.id, account.mode, decision, now))
+        audit(session, now, "modbot", "decided", row.id, label=decision.label,
+              outcome=decision.outcome, mode=account.mode,
+              effects=[e.value for e in decision.effects], rules=list(assessment.rules))
         if decision.outcome == "hide":
             snap, digest = evidence_snapshot(row)
             await session.execute(
@@ -163,9 +166,6 @@ class Pipeline:
                 summary=f"{decision.label.replace('_', ' ')} comment on {row.account}: "
                 f"{decision.outcome} ({account.mode} mode)",
             )
-        audit(session, now, "modbot", "decided", row.id, label=decision.label,
-              outcome=decision.outcome, mode=account.mode,
-              effects=[e.value for e in decision.effects], rules=list(assessment.rules))
         row.state = "assessed"
 
     async def _schedule_effects(

@@ -1,0 +1,87 @@
+"""The state one assessment passes through its rules: the folded text and the hits so far.
+
+Rules are small callables ``rule(ctx) -> None`` run in order; later rules (personal data,
+intent) read what earlier ones found, e.g. a phone number in a journalist's request is a work
+contact, not a private person's number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from moderation_rules.normalize import Normalized
+
+__all__ = ["Hit", "Context", "Rule", "noisy_or"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule firing: the label it supports, how strongly, and where in the ORIGINAL text."""
+
+    rule: str
+    label: str
+    clause: str
+    score: float
+    start: int
+    end: int
+    tags: tuple[str, ...] = ()
+    key: str = ""  # evidence identity for scoring; defaults to the rule id
+
+
+def noisy_or(values: list[float]) -> float:
+    """Combine independent pieces of evidence: 1 - prod(1 - v)."""
+    rest = 1.0
+    for v in values:
+        rest *= 1.0 - v
+    return 1.0 - rest
+
+
+@dataclass(slots=True)
+class Context:
+    """Mutable working state of one assessment."""
+
+    text: str
+    platform: str | None
+    norm: Normalized
+    hits: list[Hit] = field(default_factory=list)
+    caps: dict[str, float] = field(default_factory=dict)
+    suppressed_by: list[str] = field(default_factory=list)
+    review_reasons: list[str] = field(default_factory=list)
+    language: str = "en"
+    allowed: list[tuple[int, int]] = field(default_factory=list)  # folded spans never matched
+
+    def add(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
+            tags: tuple[str, ...] = (), key: str = "") -> None:
+        """Record a hit whose span is already in original-text coordinates."""
+        self.hits.append(Hit(rule, label, clause, score, start, end, tags, key or rule))
+
+    def add_norm(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
+                 tags: tuple[str, ...] = (), key: str = "") -> None:
+        """Record a hit whose span is in folded-text coordinates."""
+        a, b = self.norm.span(start, end)
+        self.hits.append(Hit(rule, label, clause, score, a, b, tags, key or rule))
+
+    def is_allowed(self, start: int, end: int) -> bool:
+        """Whether a folded span lies inside an allow-listed phrase."""
+        return any(a <= start and end <= b for a, b in self.allowed)
+
+    def score(self, label: str) -> float:
+        """Current score of a label: noisy-or over distinct evidence, each at its best, capped."""
+        best: dict[str, float] = {}
+        for h in self.hits:
+            if h.label == label and h.score > best.get(h.key or h.rule, 0.0):
+                best[h.key or h.rule] = h.score
+        value = noisy_or(list(best.values())) if best else 0.0
+        return min(value, self.caps.get(label, 1.0))
+
+    def scores(self) -> dict[str, float]:
+        """Scores of every label any rule raised, rounded for display."""
+        labels = dict.fromkeys(h.label for h in self.hits)
+        return {label: round(self.score(label), 3) for label in labels}
+
+
+class Rule(Protocol):
+    """A detector step: reads the context and appends hits."""
+
+    def __call__(self, ctx: Context) -> None: ...

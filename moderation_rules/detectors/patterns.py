@@ -1,0 +1,103 @@
+"""Phrase patterns, co-occurrence combos and mitigating suppressions from the rule packs.
+
+Patterns catch what single words cannot: "I know where you park", "nobody would notice if I
+stopped", "send them back".  Combos pair a target with an attack ("Islam" ... "is a cancer") so
+neither half alone hides anything.  Suppressions cap a label when the text shows the words are
+reported rather than meant (a parent quoting what her son was called).
+"""
+
+from __future__ import annotations
+
+from moderation_rules.detectors.base import Context
+from moderation_rules.prefilter import Scanner, ScannerIndex
+from moderation_rules.rulepack import ComboRule, PatternRule, RuleSet
+
+__all__ = ["PatternDetector", "SuppressionDetector"]
+
+
+class PatternDetector:
+    """Runs every pattern and combo rule of the packs."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self._patterns: tuple[tuple[PatternRule, tuple[Scanner, ...]], ...] = tuple(
+            (rule, tuple(Scanner(rx, rule.view == "norm") for rx in rule.regexes))
+            for rule in rules.patterns
+        )
+        self._combos: tuple[tuple[ComboRule, tuple[Scanner, ...]], ...] = tuple(
+            (combo, tuple(Scanner(part) for part in combo.parts)) for combo in rules.combos
+        )
+        everything = [sc for _, scs in self._patterns for sc in scs]
+        everything += [sc for _, scs in self._combos for sc in scs]
+        self._index = ScannerIndex(everything)
+
+    def __call__(self, ctx: Context) -> None:
+        norm = ctx.norm.text
+        raw = ctx.text
+        raw_lower = raw.lower()
+        cands = self._index.candidates(norm)
+        for rule, scanners in self._patterns:
+            if rule.requires and not any(r in raw_lower for r in rule.requires):
+                continue
+            m = rule.meta
+            text = raw if rule.view == "raw" else norm
+            done = False
+            for scanner in scanners:
+                if scanner.keys is not None and scanner.sid not in cands:
+                    continue
+                for hit in scanner.finditer(text, cands.get(scanner.sid)):
+                    if rule.view == "norm":
+                        if ctx.is_allowed(hit.start(), hit.end()):
+                            continue
+                        key = f"{m.id}:{hit.group()}" if rule.accumulate else m.id
+                        ctx.add_norm(m.id, m.label, m.clause, m.score, hit.start(), hit.end(),
+                                     m.tags, key)
+                    else:
+                        key = f"{m.id}:{hit.group().lower()}" if rule.accumulate else m.id
+                        ctx.add(m.id, m.label, m.clause, m.score, hit.start(), hit.end(),
+                                m.tags, key)
+                    if not rule.accumulate:
+                        done = True
+                        break
+                if done:
+                    break
+        for combo, parts in self._combos:
+            if any(p.keys is not None and p.sid not in cands for p in parts):
+                continue
+            self._combo(ctx, combo, parts, cands)
+
+    @staticmethod
+    def _combo(ctx: Context, combo: ComboRule, parts: tuple[Scanner, ...],
+               cands: dict[int, list[int]]) -> None:
+        norm = ctx.norm.text
+        for anchor in parts[0].finditer(norm, cands.get(parts[0].sid)):
+            if ctx.is_allowed(*anchor.span()):
+                continue
+            lo = max(0, anchor.start() - combo.near)
+            hi = min(len(norm), anchor.end() + combo.near)
+            spans = [anchor.span()]
+            for part in parts[1:]:
+                found = next((f for f in part.finditer(norm, cands.get(part.sid), lo, hi)
+                              if not ctx.is_allowed(*f.span())), None)
+                if found is None:
+                    break
+                spans.append(found.span())
+            else:
+                m = combo.meta
+                start = min(a for a, _ in spans)
+                end = max(b for _, b in spans)
+                ctx.add_norm(m.id, m.label, m.clause, m.score, start, end, m.tags)
+                return
+
+
+class SuppressionDetector:
+    """Applies the packs' caps (quoted or self-directed language)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self._rules = tuple(rules.suppressions)
+
+    def __call__(self, ctx: Context) -> None:
+        for sup in self._rules:
+            if sup.regex.search(ctx.norm.text):
+                ctx.suppressed_by.append(sup.id)
+                for label in sup.labels:
+                    ctx.caps[label] = min(ctx.caps.get(label, 1.0), sup.cap)

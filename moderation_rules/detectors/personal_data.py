@@ -1,0 +1,226 @@
+"""Personal data in the RAW text: phone numbers, e-mails, postcodes, addresses, dates of birth,
+children named with their class, health details of a named child, personal social handles.
+
+These read the raw text because the matching view folds digits and '@' into letters.  A contact
+the academy itself publishes (``allow_contacts``) never counts, nor do role mailboxes
+(office@, newsdesk@) or a journalist's or advertiser's own work contact, which other rules
+label press or spam.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from moderation_rules.detectors.base import Context
+
+__all__ = ["PersonalDataDetector", "canonical_contact"]
+
+_LABEL = "personal_data"
+_ANY_DIGIT = re.compile(r"\d")
+_ANY_UPPER = re.compile(r"[A-Z]")
+_PHONE = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)44\s?\(?0?\)?\s?|0)(?:7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
+    r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4})(?!\d)"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_POSTCODE = re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+_STREET = (
+    r"(?:Road|Rd|Street|St|Lane|Ln|Drive|Dr|Close|Avenue|Ave|Way|Row|View|Crescent|Cres|Court|"
+    r"Ct|Grove|Place|Pl|Gardens|Gdns|Terrace|Walk|Rise|Mews|Square|Green|Vale|Fold|Croft|"
+    r"Meadows?|Chase|Parade|Hill|Park|Estate)"
+)
+_PLACE = r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
+_HOUSE = re.compile(r"\b\d{1,4}[A-Za-z]?,?\s+" + _PLACE)
+_RESIDENCE = re.compile(
+    r"\b(?:lives?|living|stays?|staying|mum'?s|mam'?s|dad'?s|house'?s?|home)\b[^.!?\n]{0,40}?\b"
+    r"(?:at|on|in|off)\s+" + _PLACE
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_DOB = re.compile(
+    r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birthday(?: is)?)\b[\s:,-]{0,3}(?:is\s+)?"
+    r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r"))"
+    r"(?:[\s/.,-]+\d{2,4})?",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:O'|Mc|Mac)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_FULL_NAME = re.compile(rf"\b({_NAME_WORD})[ \t]+({_NAME_WORD})\b")
+_LOWER_NAME_CLASS = re.compile(r"\b([a-z]{3,})\s+([a-z]{3,})\s+(?:in\s+|from\s+|\()?\d{1,2}[A-Z]\b")
+_FULL_NAME_IS = re.compile(r"\b(?:full|real|proper) name(?:'s| is)\s+[A-Za-z]+\s+[A-Za-z]+", re.I)
+_CLASS_CODE = re.compile(r"\b(?:[1-9]|1[0-3])[A-Z]{1,2}\b")
+_CLASS = re.compile(
+    r"\b(?:in\s+)?(?:year|yr|y)\s?\d{1,2}\b|\breception class\b"
+    r"|\baged?\s+\d{1,2}\b|\b\d{1,2}\s?(?:yo|yrs? old|years? old)\b"
+    r"|\b(?:Mr|Mrs|Miss|Ms)\.?\s+[A-Z][a-z]+'s class\b|\b(?:my|our|her|his)\s+\w+'?s? class\b",
+    re.IGNORECASE,
+)
+_HEALTH = re.compile(
+    r"\b(?:allerg\w*|epipen|asthma|inhaler|diabet\w*|epilep\w*|seizures?|adhd|autis\w*|asd|"
+    r"ehcp|sen|send|dyslexi\w*|anorexi\w*|bulimi\w*|eating disorder|cancer|leukaemia|"
+    r"conjunctivitis|nits|head lice|depress\w*|anxiety|self[- ]harm\w*|medication|"
+    r"diagnos\w*|down'?s syndrome|cerebral palsy|wheelchair|hearing aid|therapy|treatment)\b",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(
+    r"\b(?:his|her|their|hers|[a-z]+'s|[a-z]+s)\s+(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|"
+    r"fb|facebook|twitter|x)\b(?:\s+(?:handle|account|name|username|is|page))*\s*(?:is|:|=|-)?\s*"
+    r"@?[A-Za-z0-9_.]{3,}",
+    re.IGNORECASE,
+)
+_FIND_THEM = re.compile(
+    r"\b(?:go|everyone|pls|please)?\s*(?:find|look up|add|message|dm|spam)\s+(?:him|her|them)\s+"
+    r"(?:on|at)\s+(?:fb|facebook|insta(?:gram)?|snap(?:chat)?|tiktok|whatsapp)\b",
+    re.IGNORECASE,
+)
+_STAFF_FAMILY = re.compile(
+    r"\b(?:Mr|Mrs|Miss|Ms|Dr)\.?\s+[A-Z][a-z]+(?:'s|s')\s+(?:wife|husband|partner|son|daughter|"
+    r"kids?|children|girlfriend|boyfriend|mum|dad|mother|father)\b(?:\s+is)?,?\s+" + _NAME_WORD
+)
+_TITLES = frozenset({"Mr", "Mrs", "Miss", "Ms", "Dr", "Sir", "Madam", "Mx", "Prof"})
+_NOT_FIRST = frozenset(
+    "The A An My Our Your His Her Their This That These Those Year Class Form Mr Mrs Miss Ms Dr "
+    "Sir Dear Hi Hello Hey Thanks Thank Well Good Happy Merry Lovely Great Big Little Old New "
+    "North South East West Black White British English Eid Pride Christmas Easter Monday Tuesday "
+    "Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December Head Reception Nursery Science Maths Sports "
+    "Sport Parents School Academy Primary Trust Team Club Bank Mock Mocks Free Vote Follow Love "
+    "Congratulations Congrats Found Can Could Would Please Is Are Do Does Did Has Have Why What "
+    "When Where Who How And But So If Just Not No Yes Lol Omg Absolute Absolutely Very Best "
+    "Anti Radio Channel Spotted Dick Holy Jesus Bloody Kind Huge Massive Shout Same Another "
+    "Cheap Real Sign Share Need Want Get Got Let Lets Let's Went Gorgeous Nice Fair Local".split()
+)
+_NOT_LAST = frozenset(
+    "Term Fair Holiday Holidays Show Concert Club Day Days Week Month Trip Evening Party Team "
+    "Fete Camp School Academy Trust Road Street Lane Avenue Drive Close Way Row View Council "
+    "History Gazette Echo Chronicle Courier Daily News Radio Times Post Mail Advertiser Herald "
+    "Star Express Press Office Centre Hall Museum Park Station Line Board Service Services "
+    "Committee Group Unit Dept Department Channel Panto Fund Appeal Awards Award Cup League "
+    "Wednesday Thursday Friday Saturday Sunday Monday Tuesday Morning Night Break Lunch".split()
+)
+_STOP = frozenset(
+    "the and for with from this that have has had was were are you your our his her their she "
+    "him them they who what when where which why how its it's not but all any can could would "
+    "should will just been being into onto over under some more most very also then than there "
+    "here about after before year form class mrs miss sir lad boy girl kid kids son daughter "
+    "called name named guy man woman teacher mate mates friend".split()
+)
+
+
+def canonical_contact(value: str) -> str:
+    """A comparable key for a phone number, e-mail address or postcode."""
+    v = value.strip().lower()
+    if "@" in v:
+        return v
+    digits = re.sub(r"\D", "", v)
+    if len(digits) >= 9 and not re.search(r"[a-z]", v):
+        if digits.startswith("44"):
+            digits = "0" + digits[2:]
+        if digits.startswith("00"):
+            digits = digits[1:]
+        return digits
+    return re.sub(r"\s+", "", v)
+
+
+_ROLE_MAILBOX = re.compile(
+    r"^(?:office|admin|enquir\w*|info|contact|newsdesk|news|press|media|hello|reception|head|"
+    r"headteacher|support|sales|bookings?|absences?|attendance|finance|team|studio|"
+    r"safeguarding|governors?|clerk|pta|hr|jobs|careers)(?:[._-]\w+)?$"
+)
+_PUBLIC_DOMAINS = (".sch.uk", ".gov.uk", ".ac.uk", ".nhs.uk", ".police.uk", ".org.uk")
+
+
+class PersonalDataDetector:
+    """Raw-text detectors of personal data; run after the packs so context is known."""
+
+    def __init__(self, allow_contacts: Iterable[str] = ()) -> None:
+        self._allowed = frozenset(canonical_contact(c) for c in allow_contacts if c.strip())
+        self._allowed_text = tuple(c.strip().lower() for c in allow_contacts if c.strip())
+
+    def _is_own(self, value: str) -> bool:
+        key = canonical_contact(value)
+        return key in self._allowed or any(a and a in value.lower() for a in self._allowed_text
+                                          if len(a) >= 8)
+
+    def __call__(self, ctx: Context) -> None:
+        raw = ctx.text
+        work_contact = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
+        contact_score = 0.3 if work_contact else 0.9
+        has_digit = _ANY_DIGIT.search(raw) is not None
+        if has_digit:
+            self._numbers(ctx, contact_score)
+        if "@" in raw:
+            self._emails(ctx, contact_score)
+        for m in _HANDLE.finditer(raw):
+            ctx.add("pd.social_handle", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
+            break
+        if _ANY_UPPER.search(raw):
+            for m in _STAFF_FAMILY.finditer(raw):
+                ctx.add("pd.staff_family", _LABEL, "P-PERSONAL", 0.8, m.start(), m.end())
+            for m in _RESIDENCE.finditer(raw):
+                if not self._is_own(m.group()):
+                    ctx.add("pd.residence", _LABEL, "P-PERSONAL", 0.85, m.start(), m.end())
+                    break
+        for m in () if work_contact else _FIND_THEM.finditer(raw):
+            ctx.add("pd.find_them", _LABEL, "P-PERSONAL", 0.5, m.start(), m.end())
+        for m in _FULL_NAME_IS.finditer(raw):
+            ctx.add("pd.full_name", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
+        self._named_child(ctx, has_digit)
+
+    def _numbers(self, ctx: Context, contact_score: float) -> None:
+        """Phone numbers, postcodes, house-number addresses and dates of birth."""
+        raw = ctx.text
+        for m in _PHONE.finditer(raw):
+            if self._is_own(m.group()):
+                continue
+            before = raw[max(0, m.start() - 30) : m.start()].lower()
+            business = re.search(r"studio|office|switchboard|reception|school|helpline|line is",
+                                 before)
+            ctx.add("pd.phone", _LABEL, "P-PERSONAL", 0.3 if business else contact_score,
+                    m.start(), m.end())
+        for m in _POSTCODE.finditer(raw):
+            if not self._is_own(m.group()):
+                ctx.add("pd.postcode", _LABEL, "P-PERSONAL", 0.85, m.start(), m.end())
+        for m in _HOUSE.finditer(raw):
+            if not self._is_own(m.group()):
+                ctx.add("pd.address", _LABEL, "P-PERSONAL", 0.92, m.start(), m.end())
+                break
+        for m in _DOB.finditer(raw):
+            ctx.add("pd.date_of_birth", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
+
+    def _emails(self, ctx: Context, contact_score: float) -> None:
+        """Personal e-mail addresses (not role mailboxes, public bodies or our own)."""
+        raw = ctx.text
+        for m in _EMAIL.finditer(raw):
+            addr = m.group().lower().rstrip(".")
+            local, _, domain = addr.partition("@")
+            if self._is_own(addr) or domain.endswith(_PUBLIC_DOMAINS) or _ROLE_MAILBOX.match(local):
+                continue
+            ctx.add("pd.email", _LABEL, "P-PERSONAL", contact_score, m.start(), m.end())
+
+    def _named_child(self, ctx: Context, has_digit: bool) -> None:
+        """A full name near a class, year or age, or next to a health/SEN detail."""
+        raw = ctx.text
+        if has_digit:
+            for m in _LOWER_NAME_CLASS.finditer(raw):
+                if m.group(1) not in _STOP and m.group(2) not in _STOP:
+                    ctx.add("pd.child_name_class", _LABEL, "P-OTHER-CHILDREN", 0.9,
+                            m.start(), m.end())
+        names = []
+        for m in _FULL_NAME.finditer(raw):
+            first, last = m.group(1), m.group(2)
+            if first in _NOT_FIRST or last in _NOT_LAST or last in _NOT_FIRST:
+                continue
+            before = raw[max(0, m.start() - 6) : m.start()].strip().rstrip(".")
+            if before.split()[-1:] and before.split()[-1] in _TITLES:
+                continue
+            names.append(m)
+        for m in names:
+            window = raw[max(0, m.start() - 40) : m.end() + 45]
+            cls = _CLASS_CODE.search(window) or _CLASS.search(window)
+            if cls:
+                ctx.add("pd.child_name_class", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
+                break
+        for m in names:
+            if _HEALTH.search(raw):
+                ctx.add("pd.named_health", _LABEL, "P-OTHER-CHILDREN", 0.85, m.start(), m.end())
+                break

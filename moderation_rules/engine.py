@@ -1,0 +1,104 @@
+"""The rule engine: fold the text, run the detectors in order, turn hits into an Assessment.
+
+Order matters and is fixed: word lists and patterns first (they see the folded text), then the
+mitigations (a quoted slur), then personal data on the raw text (which needs to know whether a
+number belongs to a journalist or an advertiser), then language and intent, which only pick
+among the keep labels.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from moderation_rules.detectors.base import Context, Hit, Rule
+from moderation_rules.detectors.intent import IntentResolver, LanguageDetector
+from moderation_rules.detectors.lexicon import LexiconDetector
+from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
+from moderation_rules.detectors.personal_data import PersonalDataDetector
+from moderation_rules.normalize import normalize
+from moderation_rules.rulepack import load_rules
+from moderation_rules.thresholds import REVIEW_THRESHOLD
+from moderation_rules.types import LABELS, Assessment, Evidence
+
+__all__ = ["RuleEngine", "default_engine", "ENGINE_VERSION"]
+
+ENGINE_VERSION = "rules-1"
+_PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
+_ABOUT_HEAD = re.compile(
+    r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"
+    r"head(?! (?:boy|girl|of (?:year|department|maths|english|science)|lice)))\b"
+)
+_MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments are far shorter
+
+
+class RuleEngine:
+    """Assesses one text at a time; immutable after construction, so safe to share."""
+
+    def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = ()) -> None:
+        rules = load_rules(packs)
+        self.sources: tuple[str, ...] = tuple(rules.sources)
+        self.rules: tuple[Rule, ...] = (
+            LexiconDetector(rules),
+            PatternDetector(rules),
+            SuppressionDetector(rules),
+            PersonalDataDetector(allow_contacts),
+            LanguageDetector(),
+            IntentResolver(),
+        )
+
+    def assess(self, text: str, platform: str | None = None) -> Assessment:
+        """Label ``text`` with scores, fired rules, policy clauses and evidence spans."""
+        text = (text or "")[:_MAX_CHARS]
+        ctx = Context(text=text, platform=platform, norm=normalize(text))
+        for rule in self.rules:
+            rule(ctx)
+        return _assessment(ctx)
+
+
+def _assessment(ctx: Context) -> Assessment:
+    scores = ctx.scores()
+    raised = [lab for lab in LABELS if scores.get(lab, 0.0) >= REVIEW_THRESHOLD]
+    label = raised[0] if raised else "other"
+    kept: list[Hit] = sorted(
+        (h for h in ctx.hits if h.label in raised and h.end > h.start),
+        key=lambda h: (_PRECEDENCE[h.label], -h.score, h.start),
+    )
+    evidence: list[Evidence] = []
+    seen: set[tuple[str, int, int]] = set()
+    for h in kept:
+        key = (h.rule, h.start, h.end)
+        if key not in seen:
+            seen.add(key)
+            evidence.append(Evidence(h.rule, h.label, h.clause, h.start, h.end,
+                                     ctx.text[h.start : h.end]))
+    policy = tuple(dict.fromkeys(h.clause for h in kept))
+    if not policy and label in ("query", "complaint", "other"):
+        policy = ("P-RESPOND",)
+    tags: list[str] = []
+    if label == "safeguarding":
+        for h in ctx.hits:
+            if h.label == "safeguarding":
+                tags.extend(h.tags)
+        if "staff_allegation" in tags and _ABOUT_HEAD.search(ctx.norm.text):
+            tags.append("about_head")
+    rules = tuple(dict.fromkeys([h.rule for h in ctx.hits] + ctx.suppressed_by))
+    return Assessment(
+        label=label,
+        scores=scores,
+        rules=rules,
+        policy=policy,
+        evidence=tuple(evidence),
+        language=ctx.language,
+        review_reasons=tuple(dict.fromkeys(ctx.review_reasons)),
+        extra_labels=tuple(lab for lab in raised if lab != label),
+        tags=tuple(dict.fromkeys(tags)),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> RuleEngine:
+    """The engine with the shipped packs and no academy contacts (built once per process)."""
+    return RuleEngine()

@@ -1,0 +1,230 @@
+"""Fold evasive spellings into one matching view that still points back at the original text.
+
+People dodge filters with look-alike letters (Cyrillic ``і``, full-width ``ｆｕｃｋ``), invisible
+characters, leetspeak (``sh1t``, ``tw@t``), stretched letters (``fuuuuck``) and spaced letters
+(``f u c k``, ``k.y.s``).  :func:`normalize` undoes all of that and keeps, for every character of
+the folded text, the span of the original it came from, so evidence always quotes what the author
+actually wrote.  Personal-data detectors must NOT use this view: folding digits and ``@`` would
+wreck phone numbers, e-mail addresses and postcodes, so they read the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Normalized", "normalize", "fold_char", "collapse_all", "WILDCARD"]
+
+WILDCARD = "*"
+
+# Characters that render as nothing (or nearly nothing) and are used to split words.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+# Look-alikes NFKC does not fold: Cyrillic and Greek letters that read as Latin ones, plus the
+# typographic quotes and dashes people paste from phones.  Written for this project.
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic lower case
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ь": "b", "ӏ": "l", "г": "r", "п": "n", "и": "u", "л": "n",
+    # Cyrillic upper case
+    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ї": "i", "Ј": "j", "Һ": "h",
+    "Ԁ": "d", "Ԛ": "q", "Ԝ": "w", "Ӏ": "l",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o",
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    # punctuation look-alikes
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00b7": ".", "\u2022": ".", "\u2024": ".",
+}
+
+# Leetspeak: digits and symbols standing in for letters inside words.
+_LEET: dict[str, str] = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+}
+_LEET_SYMBOLS = frozenset("@$!")
+_WORD_CHARS = re.compile(r"[^\W_]|[@$!*]")
+_TOKEN = re.compile(r"(?:[^\W_]|[@$!*])+")
+_UNITS = frozenset({"am", "pm", "st", "nd", "rd", "th", "yo", "yr", "yrs", "k", "m", "p", "x"})
+_SPACED = re.compile(r"(?<![^\W_])[a-z](?:[ .\-_][a-z]){2,}(?![^\W_])")
+_ASCII_SPECIAL = re.compile(r"[\x00-\x1f\x7f`]")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The folded matching view of a text with a map from each folded character to the original.
+
+    ``starts[i]``/``ends[i]`` give the original span of folded character ``i``.
+    """
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the folded text to the original text."""
+        if not self.text or end <= start:
+            return (0, 0)
+        start = max(0, min(start, len(self.text) - 1))
+        end = max(start + 1, min(end, len(self.text)))
+        return (self.starts[start], self.ends[end - 1])
+
+    def excerpt(self, start: int, end: int) -> str:
+        """The original text behind a folded span."""
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """Fold one character: confusables, NFKC, accents stripped, lower case ('' if invisible)."""
+    if ch in _INVISIBLE:
+        return ""
+    if ch in _CONFUSABLES:
+        return _CONFUSABLES[ch]
+    cat = unicodedata.category(ch)
+    if cat == "Cf" or (cat == "Cc" and ch not in "\n\t\r"):
+        return ""
+    if ch in "\n\t\r":
+        return " "
+    out = unicodedata.normalize("NFKC", ch)
+    out = "".join(
+        _CONFUSABLES.get(c, c)
+        for c in unicodedata.normalize("NFD", out)
+        if not unicodedata.combining(c)
+    )
+    return out.lower()
+
+
+def _fold(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Character-level fold with whitespace runs squeezed to one space."""
+    if text.isascii() and "  " not in text and not _ASCII_SPECIAL.search(text):
+        n = len(text)
+        return list(text.lower()), list(range(n)), list(range(1, n + 1))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch not in "\n\t\r`":
+            out = ch.lower() if ch.isalpha() else ch
+        else:
+            out = fold_char(ch)
+        for c in out:
+            if c == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return chars, starts, ends
+
+
+def _should_leet(token: str) -> bool:
+    """Whether a token mixing letters and digits/symbols is leetspeak rather than '3rd' or '4W'."""
+    letters = sum(c.isalpha() for c in token)
+    if letters < 2:
+        return False
+    m = re.fullmatch(r"(\d+)([a-z]+)", token) or re.fullmatch(r"([a-z]+)(\d+)", token)
+    if m is None:
+        return True
+    digits = m.group(1) if m.group(1).isdigit() else m.group(2)
+    alpha = m.group(2) if m.group(1).isdigit() else m.group(1)
+    return len(digits) == 1 and len(alpha) >= 3 and alpha not in _UNITS
+
+
+def _leet(chars: list[str]) -> None:
+    """Replace leet digits and symbols inside word-like tokens, in place."""
+    text = "".join(chars)
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tok.isalpha() or not any(c.isalpha() for c in tok):
+            continue
+        core = tok.lstrip("!*@").rstrip("!*@")
+        if not core:
+            continue
+        offset = m.start() + tok.index(core[0]) if core else m.start()
+        digits_ok = _should_leet(core.replace("*", "a").replace("@", "a").replace("$", "s"))
+        for j, c in enumerate(core):
+            pos = offset + j
+            prev_alpha = j > 0 and (core[j - 1].isalpha() or core[j - 1] in "$@")
+            next_alpha = j + 1 < len(core) and core[j + 1].isalpha()
+            if c.isdigit() and c in _LEET and digits_ok:
+                chars[pos] = _LEET[c]
+            elif c in _LEET_SYMBOLS and (prev_alpha or (c != "@" and next_alpha)):
+                if c != "!" or (prev_alpha and next_alpha):
+                    chars[pos] = _LEET[c]
+
+
+def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place."""
+    text = "".join(chars)
+    drop: set[int] = set()
+    for m in _SPACED.finditer(text):
+        for k in range(m.start() + 1, m.end(), 2):
+            drop.add(k)
+    if drop:
+        keep = [k for k in range(len(chars)) if k not in drop]
+        chars[:] = [chars[k] for k in keep]
+        starts[:] = [starts[k] for k in keep]
+        ends[:] = [ends[k] for k in keep]
+
+
+def _collapse_runs(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Collapse runs of three or more identical letters ('fuuuuck' -> 'fuck'), in place."""
+    text = "".join(chars)
+    if not _RUN3.search(text):
+        return
+    out_c: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    i = 0
+    n = len(chars)
+    while i < n:
+        j = i
+        while j + 1 < n and chars[j + 1] == chars[i]:
+            j += 1
+        if j - i >= 2 and chars[i].isalpha():
+            out_c.append(chars[i])
+            out_s.append(starts[i])
+            out_e.append(ends[j])
+        else:
+            out_c.extend(chars[i : j + 1])
+            out_s.extend(starts[i : j + 1])
+            out_e.extend(ends[i : j + 1])
+        i = j + 1
+    chars[:], starts[:], ends[:] = out_c, out_s, out_e
+
+
+def normalize(text: str) -> Normalized:
+    """Fold ``text`` into the matching view (lower case, Latin look-alikes, leet, joined letters)."""
+    chars, starts, ends = _fold(text)
+    _leet(chars)
+    _rejoin_spaced(chars, starts, ends)
+    _collapse_runs(chars, starts, ends)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        starts.pop()
+        ends.pop()
+    while chars and chars[0] == " ":
+        del chars[0], starts[0], ends[0]
+    return Normalized(text, "".join(chars), tuple(starts), tuple(ends))
+
+
+def collapse_all(word: str) -> str:
+    """Collapse every doubled letter ('fuuck' -> 'fuck'); used as a fallback lexicon key."""
+    out: list[str] = []
+    for c in word:
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)

@@ -1,0 +1,85 @@
+"""Normalisation: evasions fold to plain words and every folded span maps back to the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation_rules.normalize import collapse_all, normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("ｔｒａｎｎｙ", "tranny"),  # full-width
+        ("tag the іdіot", "tag the idiot"),  # Cyrillic і
+        ("fuсking", "fucking"),  # Cyrillic с
+        ("the m\u200buzz\u200bies", "the muzzies"),  # zero-width splits
+        ("sh1t", "shit"),
+        ("c0ck", "cock"),
+        ("1d10t", "idiot"),
+        ("r3tard", "retard"),
+        ("f@g", "fag"),
+        ("tw@t", "twat"),
+        ("a$$", "ass"),
+        ("d!ckheads", "dickheads"),
+        ("what the fuuuuuuuck", "what the fuck"),
+        ("f u c k i n g hell", "fucking hell"),
+        ("f.u.c.k", "fuck"),
+        ("c-u-n-t", "cunt"),
+        ("k.y.s ryan", "kys ryan"),
+        ("Hello  \n\t world", "hello world"),
+    ],
+)
+def test_evasions_fold_to_plain_words(raw: str, folded: str) -> None:
+    """Look-alikes, invisible characters, leetspeak, stretched and spaced letters are undone."""
+    assert normalize(raw).text == folded
+
+
+@pytest.mark.parametrize("raw", ["07700 900418", "Year 10", "3rd March", "4W", "11pm", "£2,134"])
+def test_numbers_and_class_codes_are_not_leeted(raw: str) -> None:
+    """Digits that are plainly numbers, dates or class codes are left as digits."""
+    assert normalize(raw).text == raw.lower()
+
+
+def test_wildcard_star_is_kept_for_matching() -> None:
+    """An author's '*' inside a word survives as a wildcard for the lexicon."""
+    assert normalize("b*tch").text == "b*tch"
+
+
+def test_spans_map_back_to_original_text() -> None:
+    """A span of the folded text recovers exactly what the author typed."""
+    raw = "you are a ｆｕｃｋｉｎｇ 1d10t and f u c k off"
+    n = normalize(raw)
+    i = n.text.index("idiot")
+    assert n.excerpt(i, i + len("idiot")) == "1d10t"
+    j = n.text.index("fucking")
+    assert n.excerpt(j, j + len("fucking")) == "ｆｕｃｋｉｎｇ"
+    k = n.text.index("fuck off")
+    assert n.excerpt(k, k + 4) == "f u c k"
+
+
+def test_stretched_letters_map_to_the_whole_run() -> None:
+    """A collapsed run points at every repeated letter in the original."""
+    raw = "fuuuuuuuck"
+    n = normalize(raw)
+    assert n.text == "fuck"
+    assert n.span(0, 4) == (0, len(raw))
+
+
+def test_invisible_characters_do_not_shift_spans() -> None:
+    """Zero-width characters vanish from the folded text but spans still cover the original."""
+    raw = "the m\u200buzz\u200bies"
+    n = normalize(raw)
+    i = n.text.index("muzzies")
+    assert n.excerpt(i, i + 7) == "m\u200buzz\u200bies"
+
+
+def test_collapse_all_removes_doubled_letters() -> None:
+    """The fallback key for stretched spellings has no doubled letters."""
+    assert collapse_all("fuuck") == "fuck"
+
+
+def test_empty_text() -> None:
+    """Empty input folds to empty output without errors."""
+    n = normalize("")
+    assert n.text == "" and n.span(0, 0) == (0, 0)
