@@ -8,6 +8,7 @@ must show every comment assessed, nothing hidden, deleted or explained twice, an
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import signal
@@ -77,8 +78,8 @@ def _db_state(db: Path) -> dict[str, Any]:
         pending = con.execute(
             "select count(*) from actions where status in ('pending','running')").fetchone()[0]
         explained = con.execute(
-            "select count(*) from actions where idempotency_key like 'explain:%' "
-            "and status = 'done'").fetchone()[0]
+            "select thread_id, payload from actions where idempotency_key like 'explain:%' "
+            "and status = 'done'").fetchall()
     finally:
         con.close()
     return {"items": items, "outcomes": outcomes, "pending": pending, "explained": explained}
@@ -153,7 +154,10 @@ async def test_sigkill_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None
         assert ops["hides"] <= 1 and ops["deletes"] <= 1, (cid, ops)
         removed = comments[cid]["is_hidden"] or comments[cid]["deleted"]
         assert removed == (state["outcomes"][cid] == "hide"), (cid, comments[cid]["message"])
-    replies = Counter((c["post_id"], c["message"]) for c in world["comments"] if c["by_page"])
-    assert all(n == 1 for n in replies.values()), "an explanation was posted twice"
-    assert sum(replies.values()) == state["explained"]
-    assert state["explained"] >= 1
+    # Every explanation the service recorded appears on the page exactly once, and nothing else
+    # was posted: a reply repeated after a crash would show up as an extra page comment.
+    posted_replies = Counter(
+        (c["post_id"], c["message"]) for c in world["comments"] if c["by_page"])
+    recorded = Counter((thread, json.loads(p)["text"]) for thread, p in state["explained"])
+    assert posted_replies == recorded
+    assert sum(recorded.values()) >= 1
