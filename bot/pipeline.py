@@ -107,8 +107,10 @@ class Pipeline:
         try:
             async with self._sessions.begin() as session:
                 rows = await claim_received(session, limit)
-                for row in rows:
-                    await self._process(session, row, now)
+                # New rows are flushed together at commit, in batches per table.
+                with session.no_autoflush:
+                    for row in rows:
+                        await self._process(session, row, now)
                 return len(rows)
         except Exception:
             log.exception("batch failed; retrying item by item")

@@ -92,3 +92,14 @@ class TestSecrets:
         s = load_settings(_write(tmp_path, data))
         found = resolve_secrets(s, "modbot.yaml", FAKE_ENV)
         assert found["academies.oakfield.accounts.oakfield-fb.facebook.page_token"] == "from-file"
+
+
+class TestExampleConfig:
+    def test_shipped_example_is_valid(self) -> None:
+        """The annotated example in deploy/ validates, so the documentation matches the code."""
+        from bot.calendar_config import CalendarBook
+
+        path = Path(__file__).resolve().parents[1] / "deploy" / "modbot.example.yaml"
+        settings = load_settings(path)
+        CalendarBook(settings, str(path))
+        assert settings.academies["oakfield"].accounts["oakfield-facebook"].mode == "shadow"
