@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -58,6 +58,22 @@ class SecretRef(_Strict):
         return value
 
 
+class Away(BaseModel):
+    """Dates (inclusive, the academy's local dates) when a person is away, and who covers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    starts: date = Field(alias="from")
+    ends: date = Field(alias="to")
+    delegate: Key | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Away:
+        if self.ends < self.starts:
+            raise ValueError("'to' must not be earlier than 'from'")
+        return self
+
+
 class Person(_Strict):
     """A member of staff the service may alert."""
 
@@ -65,6 +81,7 @@ class Person(_Strict):
     email: str | None = None
     apprise: tuple[str, ...] = ()  # chat/SMS notification URLs (apprise syntax)
     role: str = ""
+    away: tuple[Away, ...] = ()  # the ladder uses the delegate on these dates
 
 
 class LadderLevel(_Strict):
@@ -88,6 +105,22 @@ class CalendarSettings(_Strict):
     ics_file: Path | None = None  # term dates / closures as iCalendar
     response_hours: float = Field(default=24, gt=0)
     at_risk_hours: float = Field(default=4, ge=0)
+
+    @field_validator("closures", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 2027-01-04 as a date; accept it as the same closure.
+        if isinstance(value, list | tuple):
+            return tuple(v.isoformat() if isinstance(v, date) else v for v in value)
+        return value
+
+    @field_validator("opens", "closes", mode="before")
+    @classmethod
+    def _sexagesimal_time(cls, value: Any) -> Any:
+        # YAML 1.1 reads an unquoted 17:30 as the base-60 integer 1050 (minutes since midnight).
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return time(value // 60, value % 60)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -175,6 +208,16 @@ class Account(_Strict):
         return self.ladder or (LadderLevel(people=self.monitors, wait_minutes=30),)
 
 
+class RotaEntry(BaseModel):
+    """Who holds the safeguarding phone out of hours (evenings, weekends, holidays)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    people: tuple[Key, ...] = Field(min_length=1)
+    starts: date | None = Field(default=None, alias="from")
+    ends: date | None = Field(default=None, alias="to")
+
+
 class Academy(_Strict):
     """One school, its calendar, its key people and its accounts."""
 
@@ -187,6 +230,11 @@ class Academy(_Strict):
     press_lead: Key | None = None
     complaints_procedure_url: str = ""
     accounts: dict[Key, Account] = Field(default_factory=dict)
+    # Optional extras (SLA, escalation, reports); all have safe defaults.
+    safeguarding_rota: tuple[RotaEntry, ...] = ()
+    safeguarding_wait_minutes: float = Field(default=15, gt=0)
+    courtesy_reply: bool | str = False  # True: the default text; a string: {url} is replaced
+    weekly_report_to: tuple[Key, ...] = ()  # default: the headteacher
 
 
 class MailSettings(_Strict):
@@ -198,6 +246,11 @@ class MailSettings(_Strict):
     username: str | None = None
     password: SecretRef | None = None
     sender: str = "modbot@localhost"
+    auth: Literal["password", "xoauth2"] = "password"
+    oauth_token: SecretRef | None = None  # XOAUTH2 access token (a file a token helper renews)
+    verify_certificates: bool = True
+    ca_file: Path | None = None
+    timeout_seconds: float = Field(default=30, gt=0)
 
 
 class WebSettings(_Strict):
@@ -206,6 +259,8 @@ class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, lt=65536)
     public_url: str = ""
+    link_secret: SecretRef | None = None  # signs acknowledge links; default: kept in the database
+    ack_link_hours: float = Field(default=168, gt=0)
 
 
 class ServiceSettings(_Strict):
@@ -224,6 +279,7 @@ class Trust(_Strict):
 
     name: str
     admins: tuple[Key, ...] = Field(min_length=1)
+    weekly_report_to: tuple[Key, ...] = ()  # the trust-wide summary; default: the admins
 
 
 class Settings(_Strict):
@@ -263,6 +319,11 @@ def _dangling_people(s: Settings) -> list[str]:
                 out.append(f"{path}: {k!r} is not a person under 'people'")
 
     check("trust.admins", s.trust.admins)
+    check("trust.weekly_report_to", s.trust.weekly_report_to)
+    for pk, person in s.people.items():
+        for i, away in enumerate(person.away):
+            if away.delegate:
+                check(f"people.{pk}.away.{i}.delegate", [away.delegate])
     for ak, ac in s.academies.items():
         base = f"academies.{ak}"
         for role in ("headteacher", "chair_of_governors", "press_lead"):
@@ -270,6 +331,9 @@ def _dangling_people(s: Settings) -> list[str]:
             if value:
                 check(f"{base}.{role}", [value])
         check(f"{base}.dsl", ac.dsl)
+        check(f"{base}.weekly_report_to", ac.weekly_report_to)
+        for i, entry in enumerate(ac.safeguarding_rota):
+            check(f"{base}.safeguarding_rota.{i}.people", entry.people)
         for ck, acc in ac.accounts.items():
             check(f"{base}.accounts.{ck}.monitors", acc.monitors)
             for i, level in enumerate(acc.ladder):
@@ -328,6 +392,8 @@ def resolve_secrets(
             problems.append(f"{source}: {path}: {exc}")
 
     take("service.mail.password", settings.service.mail.password)
+    take("service.mail.oauth_token", settings.service.mail.oauth_token)
+    take("service.web.link_secret", settings.service.web.link_secret)
     for ak, ck, acc in settings.accounts():
         if acc.facebook is not None:
             base = f"academies.{ak}.accounts.{ck}.facebook"

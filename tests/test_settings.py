@@ -103,3 +103,18 @@ class TestExampleConfig:
         settings = load_settings(path)
         CalendarBook(settings, str(path))
         assert settings.academies["oakfield"].accounts["oakfield-facebook"].mode == "shadow"
+
+    def test_unquoted_yaml_times_and_dates(self, tmp_path: Path) -> None:
+        """Unquoted 17:30 (YAML's base-60 integer) and bare dates mean what the IT lead wrote."""
+        from datetime import time
+
+        path = tmp_path / "c.yaml"
+        text = yaml.safe_dump(settings_dict("sqlite:///x.db")).replace(
+            "name: Oakfield Academy",
+            "name: Oakfield Academy\n    calendar: {opens: 08:30, closes: 17:30, "
+            "closures: [2027-01-04]}",
+        )
+        path.write_text(text, encoding="utf-8")
+        cal = load_settings(path).academies["oakfield"].calendar
+        assert cal.closes == time(17, 30) and cal.opens == time(8, 30)
+        assert cal.closures == ("2027-01-04",)
