@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.alerts import alert_kind, raise_alert
 from bot.calendar_config import CalendarBook
 from bot.decide import PRIORITY, Decision, decide
-from bot.domain import ActionKind, Item, Label
+from bot.domain import Item, Label
 from bot.outbox import NewAction, enqueue, enqueue_explanation
-from bot.settings import Settings
+from bot.settings import ModerationSettings, Settings
 from bot.sla import at_risk_at, due_at
 from bot.store.models import AssessmentRow, DecisionRow, EvidenceRow, ItemRow, TicketRow
 from bot.store.repository import (
@@ -33,7 +33,7 @@ from bot.store.repository import (
     record_failures,
     save_cursor,
 )
-from moderation_rules.engine import RuleEngine
+from moderation_rules.engine import ENGINE_VERSION, RuleEngine
 from moderation_rules.types import Assessment
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Pipeline:
         settings: Settings,
         engines: Mapping[str, RuleEngine],
         calendars: CalendarBook,
-        engine_version: str = "rules-1",
+        engine_version: str = ENGINE_VERSION,
         on_new_work: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
@@ -135,11 +135,6 @@ class Pipeline:
                 break
         return done
 
-    def assess(self, account: str, text: str, platform: str) -> Assessment:
-        """Assess a text with the rules of the academy that owns ``account``."""
-        academy_key, _ = self._settings.academy_of(account)
-        return self._engines[academy_key].assess(text, platform)
-
     async def _process(self, session: AsyncSession, row: ItemRow, now: datetime) -> None:
         academy_key, academy = self._settings.academy_of(row.account)
         account = academy.accounts[row.account]
@@ -172,7 +167,7 @@ class Pipeline:
 
     async def _schedule_effects(
         self, session: AsyncSession, row: ItemRow, decision: Decision,
-        moderation: Any, now: datetime,
+        moderation: ModerationSettings, now: datetime,
     ) -> None:
         priority = PRIORITY.get(Label(decision.label), 50)
         for effect in decision.effects:
@@ -232,5 +227,3 @@ def _decision_row(item_id: int, mode: str, d: Decision, now: datetime) -> Decisi
         needs_response=d.needs_response, reasons=list(d.reasons), created_at=now,
     )
 
-
-__all__ = ["ActionKind", "Pipeline", "evidence_snapshot"]
