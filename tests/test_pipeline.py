@@ -182,3 +182,39 @@ class TestModes:
             assert d.outcome == "hide" and d.effects == [] and d.mode == mode
         finally:
             await svc.stop()
+
+
+class TestExplanations:
+    async def test_batched_per_thread_and_window(
+        self, db_url: str, make_settings: Callable[..., Settings], clock: ManualClock
+    ) -> None:
+        """Hides close together share one reply; a thread gets at most one per window."""
+        fake = FakeAdapter(account="oakfield-fb")
+        settings = make_settings(db_url, explanation_batch_seconds=30,
+                                 explanation_window_minutes=10)
+        svc = Service(settings, "t", clock=clock, environ=FAKE_ENV,
+                      adapters={"oakfield-fb": fake})
+        await svc.start(web_server=False, schedule=False)
+        try:
+            fake.push(make_item("c1", ABUSE))
+            fake.push(make_item("c2", "Earn £500 a day from home!!! DM me now, click "
+                                "www.quick-cash-now.example"))
+            fake.push(make_item("c3", ABUSE, thread_id="post-2"))
+            await svc.tick()
+            assert fake.hidden == {"c1", "c2", "c3"} and fake.replies == []
+            clock.advance(timedelta(seconds=31))
+            await svc.tick()
+            assert sorted(t for t, _ in fake.replies) == ["post-1", "post-2"]
+            first = dict(fake.replies)["post-1"]
+            fake.push(make_item("c4", "You are a pathetic idiot Mr Jones"))
+            clock.advance(timedelta(minutes=1))
+            await svc.tick()
+            clock.advance(timedelta(minutes=1))
+            await svc.tick()
+            assert len(fake.replies) == 2, "a second reply came inside the window"
+            clock.advance(timedelta(minutes=10))
+            await svc.tick()
+            assert len(fake.replies) == 3
+            assert fake.replies[-1][0] == "post-1" and fake.replies[-1][1] != first
+        finally:
+            await svc.stop()
