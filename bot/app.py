@@ -7,23 +7,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.base import AuthExpired, PlatformAdapter
+from bot.ack import AckLinks, base_url_for, link_secret
 from bot.calendar_config import CalendarBook
+from bot.coverage import CoverageChecker
+from bot.escalation import Escalator
 from bot.clock import Clock, SystemClock
 from bot.executor import Executor, report_auth_expired
+from bot.notify import Notifier, build_notifier
 from bot.pipeline import Pipeline
 from bot.platforms import build_adapter
 from bot.poller import Poller
+from bot.reports import WeeklyReporter
 from bot.settings import Settings, resolve_secrets
 from bot.store.migrate import upgrade_async
 from bot.store.session import make_engine, make_sessionmaker
+from bot.tickets import TicketClock
+from bot.web.acknowledge import ack_routes
 from bot.web.webhooks import webhook_routes
 from moderation_rules.engine import RuleEngine
 
@@ -57,6 +64,12 @@ class Service:
         self.pipeline = Pipeline(self.sessions, settings, self.engines, self.calendars)
         self.poller = Poller(self.sessions, self.pipeline, settings)
         self.executor: Executor | None = None
+        self.notifier: Notifier | None = None
+        self.ack_links: AckLinks | None = None
+        self.escalator: Escalator | None = None
+        self.tickets = TicketClock(self.sessions, settings, self.calendars)
+        self.reporter: WeeklyReporter | None = None
+        self.coverage: CoverageChecker | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._runner: web.AppRunner | None = None
         self.web_port: int | None = None
@@ -79,6 +92,17 @@ class Service:
             except AuthExpired as exc:
                 await report_auth_expired(self.sessions, self.settings, adapter.account,
                                           self.clock.now(), str(exc))
+        now = self.clock.now()
+        self.notifier = build_notifier(self.settings, secrets)
+        wcfg = self.settings.service.web
+        self.ack_links = AckLinks(await link_secret(self.sessions, secrets, now),
+                                  base_url_for(wcfg.public_url, wcfg.host, wcfg.port),
+                                  self.clock.now, timedelta(hours=wcfg.ack_link_hours))
+        self.escalator = Escalator(self.sessions, self.settings, self.notifier, self.clock,
+                                   self.ack_links, self.calendars)
+        self.reporter = WeeklyReporter(self.sessions, self.settings, self.notifier)
+        self.coverage = CoverageChecker(self.sessions, self.settings, self.notifier)
+        await self.coverage.run(now)
         svc = self.settings.service
         self.executor = Executor(self.sessions, self.adapters, self.settings,
                                  svc.action_max_attempts,
@@ -95,9 +119,14 @@ class Service:
         for adapter in self.adapters.values():
             polled += await self.poller.poll(adapter, now)
         processed = await self.pipeline.process_pending(now)
-        assert self.executor is not None
+        assert self.executor and self.escalator and self.reporter and self.coverage
         executed = await self.executor.run_once(now)
-        return {"polled": polled, "processed": processed, "executed": executed}
+        tickets = await self.tickets.sweep(now)
+        messages = await self.escalator.sweep(now)
+        await self.reporter.sweep(now)
+        await self.coverage.sweep(now)
+        return {"polled": polled, "processed": processed, "executed": executed,
+                "tickets": tickets, "alert_messages": messages}
 
     def _start_scheduler(self) -> None:
         sched = AsyncIOScheduler(timezone="UTC")
@@ -113,6 +142,15 @@ class Service:
         sched.add_job(self._execute_job, "interval",
                       seconds=self.settings.service.executor_interval_seconds,
                       max_instances=1, coalesce=True, next_run_time=now, id="execute")
+        assert self.escalator and self.reporter and self.coverage
+        for job_id, sweep, seconds in (
+            ("tickets", self.tickets.sweep, 30),
+            ("escalation", self.escalator.sweep, 15),
+            ("weekly-reports", self.reporter.sweep, 300),
+            ("coverage", self.coverage.sweep, 3600),
+        ):
+            sched.add_job(self._sweep_job, "interval", seconds=seconds, args=[sweep],
+                          max_instances=1, coalesce=True, next_run_time=now, id=job_id)
         sched.start()
         self._scheduler = sched
 
@@ -137,9 +175,17 @@ class Service:
         except Exception:
             log.exception("executor failed")
 
+    async def _sweep_job(self, sweep: Callable[[datetime], Awaitable[Any]]) -> None:
+        try:
+            await sweep(self.clock.now())
+        except Exception:
+            log.exception("sweep %s failed", getattr(sweep, "__qualname__", sweep))
+
     async def _start_web(self) -> None:
         app = web.Application()
         app.add_routes(webhook_routes(self.adapters, self.pipeline, self.sessions, self.clock))
+        assert self.escalator is not None and self.ack_links is not None
+        app.add_routes(ack_routes(self.escalator, self.ack_links, self.clock))
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         cfg = self.settings.service.web
@@ -147,6 +193,8 @@ class Service:
         await site.start()
         server: Any = site._server  # noqa: SLF001 - aiohttp exposes no public accessor
         self.web_port = server.sockets[0].getsockname()[1] if server and server.sockets else None
+        if not cfg.public_url and self.web_port:
+            self.ack_links.base_url = base_url_for("", cfg.host, self.web_port)
 
     async def stop(self) -> None:
         """Stop timers, web, adapters and the database pool, in that order."""

@@ -32,6 +32,18 @@ def _calendar_app() -> typer.Typer:
 
 app.add_typer(_calendar_app(), name="calendar", help="Working calendars and SLA due times.")
 
+
+def _monitor_apps() -> tuple[typer.Typer, typer.Typer]:
+    from bot.cli_items import build_items_app
+    from bot.cli_report import build_report_app
+
+    return build_items_app(), build_report_app()
+
+
+_items_app, _report_app = _monitor_apps()
+app.add_typer(_items_app, name="items", help="Items, tickets and restores, for monitors.")
+app.add_typer(_report_app, name="report", help="Weekly SLA summaries.")
+
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="The YAML configuration.")]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from adapters.emulators.graph.emulator import GraphEmulator
 from bot.app import Service
 from bot.display import plain
+from bot.notify.catcher import MailCatcher
 from bot.settings import Settings, parse_settings
 from bot.store.models import ActionRow, AlertRow, AuditRow, DecisionRow, ItemRow, TicketRow
 
@@ -55,7 +56,7 @@ COMMENTS: tuple[tuple[int, str, str, bool], ...] = (
 )
 
 
-def demo_settings(db_path: Path, base_url: str, page_id: str) -> Settings:
+def demo_settings(db_path: Path, base_url: str, page_id: str, mail_port: int) -> Settings:
     """Embedded defaults: one academy, one Facebook page in enforce mode, SQLite."""
     people = {
         "office": {"name": "Olivia Grant", "email": "office@oakfield.example"},
@@ -71,6 +72,7 @@ def demo_settings(db_path: Path, base_url: str, page_id: str) -> Settings:
             "database_url": f"sqlite+aiosqlite:///{db_path}",
             "web": {"host": "127.0.0.1", "port": 0},
             "executor_interval_seconds": 0.5,
+            "mail": {"host": "127.0.0.1", "port": mail_port, "sender": "modbot@oakfield.example"},
         },
         "people": people,
         "academies": {
@@ -162,7 +164,7 @@ async def _wait_until_settled(svc: Service, expected: int, timeout: float) -> No
         await asyncio.sleep(0.5)
 
 
-async def summarise(svc: Service, emu: GraphEmulator) -> dict[str, Any]:
+async def summarise(svc: Service, emu: GraphEmulator, emails: int = 0) -> dict[str, Any]:
     """The summary object of DESIGN §7, from the database and the emulated page's state."""
     world = emu.state()
     comments = world.get("comments", [])
@@ -188,7 +190,7 @@ async def summarise(svc: Service, emu: GraphEmulator) -> dict[str, Any]:
         ],
         "alerts": len(alerts),
         "alerts_by_kind": dict(Counter(a.kind for a in alerts)),
-        "emails": 0,
+        "emails": emails,
         "webhooks_dropped": world.get("webhooks", {}).get("dropped", 0),
     }
 
@@ -199,9 +201,11 @@ async def run_demo(seconds: float = 25.0, live: TextIO | None = None) -> dict[st
     with tempfile.TemporaryDirectory(prefix="modbot-demo-") as tmp:
         emu = GraphEmulator()
         await emu.start()
+        catcher = MailCatcher()
+        mail_port = await catcher.start()
         page = emu.add_page("Oakfield Academy")
         posts = [emu.add_post(text)["id"] for text in POSTS]
-        settings = demo_settings(Path(tmp) / "modbot.db", emu.base_url, page.id)
+        settings = demo_settings(Path(tmp) / "modbot.db", emu.base_url, page.id, mail_port)
         environ = {
             "DEMO_FB_PAGE_TOKEN": page.access_token,
             "DEMO_FB_APP_SECRET": emu.app_secret,
@@ -224,12 +228,15 @@ async def run_demo(seconds: float = 25.0, live: TextIO | None = None) -> dict[st
                 if view:
                     await view.show_new()
             await _wait_until_settled(svc, len(COMMENTS), timeout=60)
+            assert svc.escalator is not None
+            await svc.escalator.sweep(svc.clock.now())  # the first step of every alert
             if view:
                 await view.show_new()
-            summary = await summarise(svc, emu)
+            summary = await summarise(svc, emu, len(catcher.messages))
         finally:
             await svc.stop()
             await emu.stop()
+            await catcher.stop()
     if out:
         _print_summary(summary, out)
     return summary

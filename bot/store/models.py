@@ -206,6 +206,7 @@ class AlertDeliveryRow(Base):
     __tablename__ = "alert_deliveries"
     __table_args__ = (
         UniqueConstraint("alert_id", "step", "person", "channel", name="uq_delivery_step"),
+        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -218,6 +219,8 @@ class AlertDeliveryRow(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # when a failed send is retried (0002)
+    lease_until: Mapped[datetime | None]  # a sender that died mid-send releases it (0002)
 
 
 class AcknowledgementRow(Base):
@@ -283,3 +286,30 @@ class HealthRow(Base):
     rejected_webhooks: Mapped[int] = mapped_column(Integer, default=0)
     auth_expired: Mapped[bool] = mapped_column(Boolean, default=False)
 
+
+
+class WeeklyReportRow(Base):
+    """One weekly SLA summary of one academy (or the trust) for one ISO week: sent once."""
+
+    __tablename__ = "weekly_reports"
+    __table_args__ = (UniqueConstraint("scope", "week", name="uq_weekly_report"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(64))  # academy key, or "trust:" + trust name
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. 2026-W48
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ServiceKeyRow(Base):
+    """Process-wide keys (e.g. the acknowledge-link secret) shared by every worker."""
+
+    __tablename__ = "service_keys"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -1,0 +1,97 @@
+"""Delivery of alerts and reports to people: email (SMTP) and chat/SMS (apprise URLs).
+
+A person's channels are named ``email`` and ``apprise0``, ``apprise1``... (one per URL in the
+configuration), so each delivery row in the database names exactly one channel and is sent once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from bot.notify.chat import AppriseSender, ChatError, valid_url
+from bot.notify.email import EmailSender, MailError
+from bot.notify.message import Attachment, Message
+from bot.settings import Person, Settings
+
+
+class DeliveryError(Exception):
+    """A send failed; ``permanent`` failures (no such channel) are not retried."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Notifier:
+    """Knows a person's channels and sends a message on one of them."""
+
+    def __init__(self, email: EmailSender | None, chat: AppriseSender | None = None) -> None:
+        self._email = email
+        self._chat = chat or AppriseSender()
+
+    def channels(self, person: Person) -> list[str]:
+        """The channels that could reach ``person``, email first."""
+        out: list[str] = []
+        if person.email and self._email is not None:
+            out.append("email")
+        out.extend(f"apprise{i}" for i, url in enumerate(person.apprise) if valid_url(url))
+        return out
+
+    async def send(self, channel: str, person: Person, message: Message) -> str:
+        """Send on one channel; returns an id or note, raises :class:`DeliveryError`."""
+        if channel == "email":
+            if not person.email or self._email is None:
+                raise DeliveryError("no email address or no mail server", permanent=True)
+            try:
+                return await self._email.send(person.email, person.name, message)
+            except MailError as exc:
+                raise DeliveryError(str(exc)) from exc
+        if channel.startswith("apprise") and channel[7:].isdigit():
+            index = int(channel[7:])
+            if index >= len(person.apprise):
+                raise DeliveryError(f"{channel} is no longer configured", permanent=True)
+            try:
+                await self._chat.send(person.apprise[index], message.subject,
+                                      message.short or message.subject, message.urgent)
+            except ChatError as exc:
+                raise DeliveryError(str(exc)) from exc
+            return channel
+        raise DeliveryError(f"unknown channel {channel!r}", permanent=True)
+
+
+def _token_source(settings: Settings, fallback: str | None):  # noqa: ANN202 - async callable
+    ref = settings.service.mail.oauth_token
+
+    async def token() -> str:
+        if ref is not None:
+            try:
+                return ref.resolve(os.environ)  # re-read: a token helper renews the file
+            except LookupError:
+                pass
+        if fallback:
+            return fallback
+        raise MailError("no XOAUTH2 access token is available")
+
+    return token
+
+
+def build_notifier(settings: Settings, secrets: Mapping[str, str]) -> Notifier:
+    """The notifier the configuration describes; ``secrets`` from ``resolve_secrets``."""
+    mail = settings.service.mail
+    token = None
+    if mail.auth == "xoauth2":
+        token = _token_source(settings, secrets.get("service.mail.oauth_token"))
+    email = EmailSender(mail, password=secrets.get("service.mail.password"), token_source=token)
+    return Notifier(email, AppriseSender())
+
+
+__all__ = [
+    "AppriseSender",
+    "Attachment",
+    "DeliveryError",
+    "EmailSender",
+    "Message",
+    "Notifier",
+    "build_notifier",
+]
