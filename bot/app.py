@@ -17,16 +17,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from adapters.base import AuthExpired, PlatformAdapter
 from bot.ack import AckLinks, base_url_for, link_secret
 from bot.calendar_config import CalendarBook
+from bot.clock import Clock, SystemClock
 from bot.coverage import CoverageChecker
 from bot.escalation import Escalator
-from bot.clock import Clock, SystemClock
 from bot.executor import Executor, report_auth_expired
 from bot.notify import Notifier, build_notifier
 from bot.pipeline import Pipeline
 from bot.platforms import build_adapter
 from bot.poller import Poller
 from bot.reports import WeeklyReporter
-from bot.settings import Settings, resolve_secrets
+from bot.secrets import resolve_secrets
+from bot.settings import Settings
 from bot.store.migrate import upgrade_async
 from bot.store.session import make_engine, make_sessionmaker
 from bot.tickets import TicketClock

@@ -147,7 +147,8 @@ def validate(config: Annotated[Path, typer.Option("--config", help="The YAML con
              ) -> None:
     """Validate a configuration file and its secrets without starting anything."""
     from bot.calendar_config import CalendarBook
-    from bot.settings import load_settings, resolve_secrets
+    from bot.secrets import resolve_secrets
+    from bot.settings import load_settings
 
     try:
         settings = load_settings(config)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import ConfigError, load_settings, resolve_secrets
+from bot.secrets import resolve_secrets
+from bot.settings import ConfigError, load_settings
 from tests.conftest import FAKE_ENV, settings_dict
 
 
