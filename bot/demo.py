@@ -146,6 +146,8 @@ def _describe(ev: AuditRow, item: ItemRow | None) -> str:
             return f"      -> ticket opened, answer due {d.get('due_at', '')}"
         case "alert_raised":
             return f"      -> alert ({d.get('kind')}) to {', '.join(d.get('people', []))}"
+        case "alert_sent":
+            return f"      -> alert {d.get('alert_id')} sent by {d.get('channel')} to {d.get('person')}"
     return ""
 
 
