@@ -16,8 +16,10 @@ from typing import Iterable
 from moderation_rules.detectors.base import Context, Hit, Rule
 from moderation_rules.detectors.intent import IntentResolver, LanguageDetector
 from moderation_rules.detectors.lexicon import LexiconDetector
+from moderation_rules.detectors.model import ModelDetector
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
+from moderation_rules.detectors.targets import TargetDetector
 from moderation_rules.normalize import normalize
 from moderation_rules.rulepack import load_rules
 from moderation_rules.thresholds import REVIEW_THRESHOLD
@@ -37,12 +39,16 @@ _MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments a
 class RuleEngine:
     """Assesses one text at a time; immutable after construction, so safe to share."""
 
-    def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = ()) -> None:
+    def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
+                 use_model: bool = True) -> None:
         rules = load_rules(packs)
+        targets = TargetDetector()
         self.sources: tuple[str, ...] = tuple(rules.sources)
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             PatternDetector(rules),
+            targets,
+            *((ModelDetector(targets.group_words),) if use_model else ()),
             SuppressionDetector(rules),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),

@@ -154,7 +154,11 @@ def _leet(chars: list[str]) -> None:
         if not core:
             continue
         offset = m.start() + tok.index(core[0]) if core else m.start()
-        digits_ok = _should_leet(core.replace("*", "a").replace("@", "a").replace("$", "s"))
+        plain = core.replace("*", "a").replace("@", "a").replace("$", "s")
+        digits_ok = _should_leet(plain) or (
+            len(core) >= 3 and sum(c.isalpha() for c in core) >= 2
+            and "".join(_LEET.get(c, c) for c in core) in _vocab()
+        )
         for j, c in enumerate(core):
             pos = offset + j
             prev_alpha = j > 0 and (core[j - 1].isalpha() or core[j - 1] in "$@")
@@ -166,13 +170,52 @@ def _leet(chars: list[str]) -> None:
                     chars[pos] = _LEET[c]
 
 
+def _segment(letters: str) -> list[int] | None:
+    """Cut points splitting ``letters`` into the fewest known words (None if impossible)."""
+    vocab = _vocab()
+    n = len(letters)
+    if n > 60 or not vocab:
+        return None
+    best: list[tuple[int, int] | None] = [None] * (n + 1)
+    best[0] = (0, -1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 20), end):
+            prev = best[start]
+            word = letters[start:end]
+            if prev is not None and ((len(word) >= 4 and word in vocab)
+                                     or (len(word) == 1 and word in "ai")):
+                cand = (prev[0] + 1, start)
+                if best[end] is None or cand[0] < best[end][0]:
+                    best[end] = cand
+    if best[n] is None:
+        return None
+    cuts: list[int] = []
+    pos = n
+    while pos > 0:
+        _, start = best[pos]
+        if start > 0:
+            cuts.append(start)
+        pos = start
+    return sorted(cuts)
+
+
 def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place."""
+    """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place.
+
+    Several spaced words in a row ('a k n i f e') are cut back into known words where
+    possible ('a knife'), otherwise joined into one.
+    """
     text = "".join(chars)
     drop: set[int] = set()
     for m in _SPACED.finditer(text):
-        for k in range(m.start() + 1, m.end(), 2):
-            drop.add(k)
+        letters = text[m.start() : m.end() : 2]
+        whole = letters in _vocab()
+        cuts = set() if whole or len(letters) < 4 else set(_segment(letters) or ())
+        for j, k in enumerate(range(m.start() + 1, m.end(), 2)):
+            if j + 1 in cuts:
+                chars[k] = " "
+            else:
+                drop.add(k)
     if drop:
         keep = [k for k in range(len(chars)) if k not in drop]
         chars[:] = [chars[k] for k in keep]
@@ -180,11 +223,86 @@ def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int]) -> None
         ends[:] = [ends[k] for k in keep]
 
 
+@lru_cache(maxsize=1)
+def _vocab() -> frozenset[str]:
+    """Known words (lexicons/vocab.txt, built by model/train.py) for choosing repairs."""
+    from importlib import resources
+
+    try:
+        path = resources.files("moderation_rules") / "lexicons" / "vocab.txt"
+        return frozenset(path.read_text(encoding="utf-8").split())
+    except (OSError, FileNotFoundError):  # pragma: no cover - a stripped install
+        return frozenset()
+
+
+_OFTEN_DOUBLED = frozenset("eolsftpmnrdcgzb")
+_TOKEN_ALPHA = re.compile(r"[a-z*]+")
+_STAR_VOWELS = "aeiou"
+
+
+def _run_keep(token: str) -> list[int]:
+    """For each run of 3+ identical letters in ``token``: keep 1 or 2 of them."""
+    runs = [m for m in _RUN3.finditer(token)]
+    if len(runs) > 3:
+        return [1] * len(runs)
+    vocab = _vocab()
+    for mask in range(1 << len(runs)):
+        keep = [2 if mask >> k & 1 else 1 for k in range(len(runs))]
+        out, last = [], 0
+        for m, n in zip(runs, keep):
+            out.append(token[last : m.start()] + m.group(1) * n)
+            last = m.end()
+        out.append(token[last:])
+        if "".join(out) in vocab:
+            return keep
+    return [2 if m.group(1) in _OFTEN_DOUBLED else 1 for m in runs]
+
+
+def _fill_stars(chars: list[str]) -> None:
+    """Replace a '*' standing for a vowel inside a word when that makes a known word."""
+    text = "".join(chars)
+    if "*" not in text:
+        return
+    vocab = _vocab()
+    for m in _TOKEN_ALPHA.finditer(text):
+        tok = m.group()
+        stars = [i for i, c in enumerate(tok) if c == "*" and 0 < i < len(tok) - 1]
+        if not stars or len(stars) > 2 or tok.count("*") != len(stars):
+            continue
+        found = []
+        for fill in _combos(len(stars)):
+            cand = list(tok)
+            for i, v in zip(stars, fill):
+                cand[i] = v
+            if "".join(cand) in vocab:
+                found.append(fill)
+        if len(found) == 1:  # ambiguous ("b*tch") stays a wildcard for the word lists
+            for i, v in zip(stars, found[0]):
+                chars[m.start() + i] = v
+
+
+def _combos(n: int) -> list[tuple[str, ...]]:
+    if n == 1:
+        return [(v,) for v in _STAR_VOWELS]
+    return [(a, b) for a in _STAR_VOWELS for b in _STAR_VOWELS]
+
+
 def _collapse_runs(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Collapse runs of three or more identical letters ('fuuuuck' -> 'fuck'), in place."""
+    """Collapse runs of three or more identical letters, in place.
+
+    A run shrinks to one or two letters, whichever makes a known word ('fuuuuck' -> 'fuck',
+    'stttaff' -> 'staff'); with no known word, to two for letters English often doubles.
+    """
     text = "".join(chars)
     if not _RUN3.search(text):
         return
+    keep_at: dict[int, int] = {}
+    for tm in _TOKEN_ALPHA.finditer(text):
+        tok = tm.group()
+        if not _RUN3.search(tok):
+            continue
+        for m, n in zip(_RUN3.finditer(tok), _run_keep(tok)):
+            keep_at[tm.start() + m.start()] = n
     out_c: list[str] = []
     out_s: list[int] = []
     out_e: list[int] = []
@@ -195,9 +313,15 @@ def _collapse_runs(chars: list[str], starts: list[int], ends: list[int]) -> None
         while j + 1 < n and chars[j + 1] == chars[i]:
             j += 1
         if j - i >= 2 and chars[i].isalpha():
-            out_c.append(chars[i])
-            out_s.append(starts[i])
-            out_e.append(ends[j])
+            n_keep = keep_at.get(i, 1)
+            if n_keep == 2:
+                out_c.extend((chars[i], chars[i]))
+                out_s.extend((starts[i], starts[j]))
+                out_e.extend((ends[i], ends[j]))
+            else:
+                out_c.append(chars[i])
+                out_s.append(starts[i])
+                out_e.append(ends[j])
         else:
             out_c.extend(chars[i : j + 1])
             out_s.extend(starts[i : j + 1])
@@ -210,6 +334,7 @@ def normalize(text: str) -> Normalized:
     """Fold ``text`` into the matching view (lower case, Latin look-alikes, leet, joined letters)."""
     chars, starts, ends = _fold(text)
     _leet(chars)
+    _fill_stars(chars)
     _rejoin_spaced(chars, starts, ends)
     _collapse_runs(chars, starts, ends)
     while chars and chars[-1] == " ":

@@ -48,6 +48,7 @@ class Context:
     caps: dict[str, float] = field(default_factory=dict)
     suppressed_by: list[str] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
+    model_probs: dict[str, float] = field(default_factory=dict)  # statistical model output
     language: str = "en"
     allowed: list[tuple[int, int]] = field(default_factory=list)  # folded spans never matched
 

@@ -13,8 +13,9 @@ import re
 from typing import Iterable
 
 from moderation_rules.detectors.base import Context
+from moderation_rules.normalize import fold_char
 
-__all__ = ["PersonalDataDetector", "canonical_contact"]
+__all__ = ["PersonalDataDetector", "canonical_contact", "light_fold"]
 
 _LABEL = "personal_data"
 _ANY_DIGIT = re.compile(r"\d")
@@ -62,7 +63,8 @@ _HEALTH = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
-    r"\b(?:his|her|their|hers|[a-z]+'s|[a-z]+s)\s+(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|"
+    r"\b(?:his|her|their|hers|[a-z]+'s|[a-z]+s)\s+(?:(?:personal|private|own|real|secret|new|other|main|spam)\s+)?"
+    r"(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|"
     r"fb|facebook|twitter|x)\b(?:\s+(?:handle|account|name|username|is|page))*\s*(?:is|:|=|-)?\s*"
     r"@?[A-Za-z0-9_.]{3,}",
     re.IGNORECASE,
@@ -106,6 +108,28 @@ _STOP = frozenset(
 )
 
 
+def light_fold(text: str) -> tuple[str, list[int]]:
+    """Undo look-alike letters, full-width forms and invisible characters, keeping case,
+    digits and '@' (which the matching view would fold away).  Returns the view and, per view
+    character, its index in ``text``; an empty index means the text needed no folding."""
+    if text.isascii():
+        return text, []
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            out.append(ch)
+            index.append(i)
+            continue
+        folded = fold_char(ch)
+        if folded and ch.isupper():
+            folded = folded.upper()
+        for c in folded:
+            out.append(c)
+            index.append(i)
+    return "".join(out), index
+
+
 def canonical_contact(value: str) -> str:
     """A comparable key for a phone number, e-mail address or postcode."""
     v = value.strip().lower()
@@ -142,6 +166,20 @@ class PersonalDataDetector:
                                           if len(a) >= 8)
 
     def __call__(self, ctx: Context) -> None:
+        view, index = light_fold(ctx.text)
+        if not index:
+            self._detect(ctx)
+            return
+        # run on the lightly folded view, then map the new hits back to the original text
+        sub = Context(text=view, platform=ctx.platform, norm=ctx.norm, hits=list(ctx.hits),
+                      caps=ctx.caps)
+        self._detect(sub)
+        for h in sub.hits[len(ctx.hits):]:
+            start = index[h.start] if h.start < len(index) else len(ctx.text)
+            end = index[h.end - 1] + 1 if 0 < h.end <= len(index) else start
+            ctx.add(h.rule, h.label, h.clause, h.score, start, end, h.tags, h.key)
+
+    def _detect(self, ctx: Context) -> None:
         raw = ctx.text
         work_contact = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
         contact_score = 0.3 if work_contact else 0.9

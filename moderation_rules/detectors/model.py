@@ -1,0 +1,128 @@
+"""The shipped statistical detector as a rule: model probabilities become scored evidence.
+
+The model (``moderation_rules/model/detector.json``, trained by ``moderation_rules/model/
+train.py``) is a hashed word/character n-gram softmax regression, read offline with
+importlib.resources and run in pure Python.  It catches attacks the word lists miss, but it
+never decides alone where the rules know better:
+
+* ``hate`` evidence needs a protected-group word in the text (the model cannot name a target);
+* ``offensive`` becomes ``abuse`` evidence only when the text addresses or names a person, and
+  never when the text reads as a complaint (a furious complaint stays a complaint);
+* the probability maps to a review-level score, and to a hide-level score only when it is high;
+  rule evidence and model evidence combine by noisy-or, so two weak signals can hide together.
+"""
+
+from __future__ import annotations
+
+import array
+import base64
+import json
+import math
+import re
+import zlib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from moderation_rules.detectors.base import Context
+from moderation_rules.model.features import features_folded
+
+__all__ = ["ModelDetector", "load_model", "HashedModel"]
+
+_PERSON = re.compile(
+    r"\b(?:you|u|ur|ya|yous|youre|your|he|she|him|her|his|hes|shes|mr|mrs|miss|ms|sir|"
+    r"teacher|head|headteacher|coach|lad|girl|boy|kid|bro|mate|dude|bitch|this guy|that guy)\b"
+)
+
+
+_POSITIVE = re.compile(
+    r"\b(?:happy|proud|love|loved|lovely|celebrat\w*|welcom\w*|thank\w*|congrat\w*|support\w*|"
+    r"stand with|solidarity|respect\w*|inclusi\w*|brilliant|amazing|wonderful|great to see|"
+    r"well done|best wishes|blessed|mubarak|diwali|eid|pride month)\b"
+)
+
+
+class HashedModel:
+    """Softmax regression over hashed features, int8 weights dequantised on the fly."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.classes: tuple[str, ...] = tuple(doc["classes"])
+        self.buckets = int(doc["buckets"])
+        self.bias = [float(b) for b in doc["bias"]]
+        raw = zlib.decompress(base64.b64decode(doc["weights"]))
+        k = len(self.classes)
+        self._scales = [float(x) for x in doc["scales"]]
+        # interleaved int8 layout: the k weights of bucket h sit at h*k .. h*k+k-1
+        flat = bytearray(k * self.buckets)
+        for j in range(k):
+            flat[j::k] = raw[j * self.buckets : (j + 1) * self.buckets]
+        flat = array.array("b", bytes(flat))
+        self._flat = flat
+        self._k = k
+
+    def predict_folded(self, folded: str) -> dict[str, float]:
+        """Class probabilities of an already folded text."""
+        x = features_folded(folded, self.buckets)
+        if not x:
+            return dict.fromkeys(self.classes, 0.0) | {"ok": 1.0}
+        norm = 1.0 / math.sqrt(sum(v * v for v in x.values()))
+        w = self._flat
+        if self._k == 4:
+            z0 = z1 = z2 = z3 = 0.0
+            for h, v in x.items():
+                b = h * 4
+                z0 += w[b] * v
+                z1 += w[b + 1] * v
+                z2 += w[b + 2] * v
+                z3 += w[b + 3] * v
+            sums = (z0, z1, z2, z3)
+        else:
+            sums = tuple(sum(w[h * self._k + j] * v for h, v in x.items())
+                         for j in range(self._k))
+        z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(self._k)]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        s = sum(e)
+        return {c: e[j] / s for j, c in enumerate(self.classes)}
+
+
+@lru_cache(maxsize=1)
+def load_model() -> HashedModel:
+    """The shipped model (built once per process)."""
+    path = resources.files("moderation_rules") / "model" / "detector.json"
+    return HashedModel(json.loads(path.read_text(encoding="utf-8")))
+
+
+class ModelDetector:
+    """Adds model evidence (``model.hate``, ``model.abuse``, ``model.sexual``) to the context."""
+
+    def __init__(self, group_words: frozenset[str], hide: float = 0.6, review: float = 0.4,
+                 model: HashedModel | None = None) -> None:
+        self.model = model or load_model()
+        self._groups = group_words
+        self.hide = hide
+        self.review = review
+
+    def _score(self, p: float) -> float:
+        if p >= self.hide:
+            return 0.82
+        if p >= self.review:
+            return 0.55
+        return 0.0
+
+    def __call__(self, ctx: Context) -> None:
+        folded = ctx.norm.text
+        if len(folded) < 3:
+            return
+        probs = self.model.predict_folded(folded)
+        ctx.model_probs = probs
+        words = set(re.findall(r"[a-z]+", folded))
+        hate = self._score(probs.get("hate", 0.0))
+        if hate and not self._groups.isdisjoint(words) and not _POSITIVE.search(folded):
+            ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
+        off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
+        if off and _PERSON.search(folded) and ctx.score("complaint") < 0.5:
+            ctx.add("model.abuse", "abuse", "P-DEFAME", off, 0, 0)
+        sex = self._score(probs.get("sexual", 0.0))
+        if sex:
+            ctx.add("model.sexual", "sexual", "P-ABUSE", sex, 0, 0)
