@@ -120,6 +120,32 @@ def eval_cmd(
 
 
 @app.command()
+def evasion(
+    file: Annotated[Path, typer.Argument(help="A labelled CSV (see eval/README.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the rewriting.")] = 7,
+    rate: Annotated[float, typer.Option(help="Share of words rewritten.")] = 0.5,
+    config: ConfigOpt = None,
+    academy: Annotated[Optional[str], typer.Option(help="Academy key in the config.")] = None,
+) -> None:
+    """Rewrite every row with evasions (look-alikes, leetspeak, spacing...) and compare."""
+    from bot.checking import Checker
+    from moderation_rules.evaluate import read_labelled_csv
+    from moderation_rules.evasion import evasion_report, format_report
+
+    try:
+        rows = read_labelled_csv(file)
+        checker = Checker.from_config(config, academy)
+    except (ConfigError, OSError, ValueError) as exc:
+        _fail(str(exc))
+    report = evasion_report(rows, checker.label_and_action, seed, rate)
+    if as_json:
+        _emit(report)
+    else:
+        typer.echo(format_report(report, str(file)))
+
+
+@app.command()
 def run(
     config: Annotated[Path, typer.Option("--config", help="The YAML configuration.")],
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,

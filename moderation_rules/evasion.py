@@ -155,16 +155,19 @@ def main(argv: list[str] | None = None) -> int:
         for r in evade_rows(rows[: args.show], args.seed, args.rate):
             print(r.text, file=sys.stderr)
     rep = evasion_report(rows, assess_action, args.seed, args.rate)
-    if args.json:
-        print(json.dumps(rep))
-        return 0
-    print(f"{args.file}: {rep['n']} rows, seed {rep['seed']}, rate {rep['rate']}")
-    print(f"{'metric':<22}{'before':>8}{'after':>8}{'delta':>8}")
-    for k in ("harmful_recall", "wrongful_hide_rate", "flagged_recall", "action_accuracy",
-              "macro_f1", "safeguarding_recall"):
-        print(f"{k:<22}{rep['before'][k]:>8.3f}{rep['after'][k]:>8.3f}{rep['delta'][k]:>+8.3f}")
+    print(json.dumps(rep) if args.json else format_report(rep, args.file))
     return 0
 
+
+def format_report(rep: dict[str, Any], source: str) -> str:
+    """The report as a small readable table."""
+    lines = [f"{source}: {rep['n']} rows, seed {rep['seed']}, rate {rep['rate']}",
+             f"{'metric':<22}{'before':>8}{'after':>8}{'delta':>8}"]
+    for k in ("harmful_recall", "wrongful_hide_rate", "flagged_recall", "action_accuracy",
+              "macro_f1", "safeguarding_recall"):
+        lines.append(f"{k:<22}{rep['before'][k]:>8.3f}{rep['after'][k]:>8.3f}"
+                     f"{rep['delta'][k]:>+8.3f}")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -144,3 +144,21 @@ class TestDemo:
         assert summary["items"] >= 10
         assert summary["hidden"] >= 4 and summary["explanations"] >= 1
         assert summary["tickets"] >= 3 and summary["alerts"] >= 3
+
+
+class TestEvasion:
+    def test_evasion_report_json(self, tmp_path: Path) -> None:
+        """`modbot evasion --json` reports the action metrics before and after rewriting."""
+        csv = tmp_path / "mini.csv"
+        csv.write_text(
+            "id,platform,context,text,label,also,notes\n"
+            "1,facebook,,Mrs Hughes you are a useless fat cow,abuse,,\n"
+            "2,facebook,,What time does the fair start?,query,,\n",
+            encoding="utf-8",
+        )
+        r = modbot("evasion", "--json", str(csv), cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        rep = json.loads(r.stdout)
+        for part in ("before", "after", "delta"):
+            assert {"harmful_recall", "wrongful_hide_rate"} <= set(rep[part])
+        assert rep["before"]["harmful_recall"] == 1.0
