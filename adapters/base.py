@@ -62,6 +62,7 @@ class WebhookResponse:
     body: str = ""
     items: tuple[Item, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()
+    deleted: tuple[str, ...] = ()  # external ids removed by their authors (webhook "remove")
 
 
 @runtime_checkable

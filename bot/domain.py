@@ -104,6 +104,11 @@ class PlatformAction:
     thread_id: str = ""
     text: str = ""
     author_id: str = ""
+    # When the action was first scheduled: a platform check for an earlier attempt only counts
+    # effects from after this time (explanation wordings repeat within a thread).
+    since: datetime | None = None
+    # Ids of replies this account already posted for other actions; never taken as this one's.
+    exclude_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +128,4 @@ class FetchResult:
     items: tuple[Item, ...]
     cursor: dict[str, Any] = field(default_factory=dict)
     failures: tuple[tuple[str, str], ...] = ()  # (raw payload, error) the adapter could not read
+    deleted: tuple[str, ...] = ()  # external ids the platform reports as removed by their author
