@@ -34,6 +34,7 @@ class FakeAdapter:
     blocked: set[str] = field(default_factory=set)
     replies: list[tuple[str, str]] = field(default_factory=list)  # (thread or item, text)
     fail_next: list[Exception] = field(default_factory=list)
+    author_deleted: list[str] = field(default_factory=list)  # reported by the next poll
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def push(self, item: Item) -> None:
@@ -50,7 +51,9 @@ class FakeAdapter:
         """Everything after the cursor's position in the list."""
         self._maybe_fail()
         seen = int(cursor.get("n", 0))
-        return FetchResult(items=tuple(self.items[seen:]), cursor={"n": len(self.items)})
+        gone, self.author_deleted = tuple(self.author_deleted), []
+        return FetchResult(items=tuple(self.items[seen:]), cursor={"n": len(self.items)},
+                           deleted=gone)
 
     async def apply(self, action: PlatformAction) -> ActionResult:
         """Record the action and change the fake platform's state."""

@@ -32,7 +32,7 @@ from bot.store.migrate import upgrade_async
 from bot.store.session import make_engine, make_sessionmaker
 from bot.tickets import TicketClock
 from bot.web.acknowledge import ack_routes
-from bot.web.webhooks import webhook_routes
+from bot.web.webhooks import MAX_BODY, webhook_routes
 from moderation_rules.engine import RuleEngine
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,12 @@ class Service:
         self.db = make_engine(settings.service.database_url)
         self.sessions = make_sessionmaker(self.db)
         self.pipeline = Pipeline(self.sessions, settings, self.engines, self.calendars)
-        self.poller = Poller(self.sessions, self.pipeline, settings)
+        self.tickets = TicketClock(self.sessions, settings, self.calendars)
+        self.poller = Poller(self.sessions, self.pipeline, settings, self.tickets)
         self.executor: Executor | None = None
         self.notifier: Notifier | None = None
         self.ack_links: AckLinks | None = None
         self.escalator: Escalator | None = None
-        self.tickets = TicketClock(self.sessions, settings, self.calendars)
         self.reporter: WeeklyReporter | None = None
         self.coverage: CoverageChecker | None = None
         self._scheduler: AsyncIOScheduler | None = None
@@ -183,8 +183,9 @@ class Service:
             log.exception("sweep %s failed", getattr(sweep, "__qualname__", sweep))
 
     async def _start_web(self) -> None:
-        app = web.Application()
-        app.add_routes(webhook_routes(self.adapters, self.pipeline, self.sessions, self.clock))
+        app = web.Application(client_max_size=MAX_BODY)
+        app.add_routes(webhook_routes(self.adapters, self.pipeline, self.sessions, self.clock,
+                                      self.tickets))
         assert self.escalator is not None and self.ack_links is not None
         app.add_routes(ack_routes(self.escalator, self.ack_links, self.clock))
         self._runner = web.AppRunner(app, access_log=None)

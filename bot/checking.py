@@ -62,16 +62,19 @@ class Checker:
         }
 
     def check_lines(self, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-        """One output object per input line, in order; a bad line gets an ``error`` key."""
+        """One output object per input line, in order; a bad line gets an ``error`` key.
+
+        Blank lines count too, so callers can pair outputs with inputs by position.
+        """
         for n, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+            obj: Any = None
             try:
                 obj = json.loads(line)
                 if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                     raise ValueError("expected an object with a string 'text'")
             except ValueError as exc:
-                yield {"id": None, "line": n, "error": f"line {n}: {exc}"}
+                ident = obj.get("id") if isinstance(obj, dict) else None
+                yield {"id": ident, "line": n, "error": f"line {n}: {exc}"}
                 continue
             platform = obj.get("platform") or "facebook"
             yield {"id": obj.get("id"), **self.check(obj["text"], str(platform))}

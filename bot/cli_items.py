@@ -19,6 +19,7 @@ import typer
 from sqlalchemy import select
 
 from bot.clock import SystemClock
+from bot.display import plain
 from bot.settings import ConfigError, Settings, load_settings
 
 T = TypeVar("T")
@@ -104,9 +105,11 @@ def build_items_app() -> typer.Typer:
         if as_json:
             sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
             return
-        for r in rows:
-            typer.echo(f"{r['item']:>6}  {r['account']:<16} {str(r['ticket_state'] or r['visibility']):<9}"
-                       f" due {r['due'] or '-':<26} {r['author'][:18]:<18} {r['text'][:50]}")
+        for r in rows:  # author and text are strangers' words: shown inert (bot.display.plain)
+            state = str(r["ticket_state"] or r["visibility"])
+            typer.echo(f"{r['item']:>6}  {r['account']:<16} {state:<9}"
+                       f" due {r['due'] or '-':<26} {plain(r['author'], 18):<18} "
+                       f"{plain(r['text'], 50)}")
 
     @app.command()
     def show(item_id: Annotated[int, typer.Argument(help="The item number.")],
@@ -148,7 +151,9 @@ def build_items_app() -> typer.Typer:
             sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
             return
         for key, value in found.items():
-            typer.echo(f"{key}: {value}")
+            shown = plain(value) if isinstance(value, str) else plain(json.dumps(
+                value, ensure_ascii=False))
+            typer.echo(f"{key}: {shown}")
 
     @app.command()
     def restore(item_id: Annotated[int, typer.Argument(help="The item number.")],

@@ -20,7 +20,7 @@ _ALERTS: dict[Label, tuple[str, ...]] = {
     Label.HATE: ("monitors",),
     Label.SEXUAL: ("monitors",),
     Label.ABUSE: ("monitors",),
-    Label.PRESS: ("headteacher",),
+    Label.PRESS: ("press_lead",),  # falls back to the headteacher when none is named
 }
 _RESPONSE_LABELS = frozenset({Label.PRESS, Label.COMPLAINT, Label.QUERY})
 # Harm goes first when a platform rations actions (lower number runs earlier).

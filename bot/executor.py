@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.base import (
@@ -29,7 +30,7 @@ from bot.store.repository import audit, health_row
 from moderation_rules.explain import batch_explanation
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,58 +69,72 @@ class Executor:
         self._lease = lease
 
     async def run_once(self, now: datetime, limit: int = 20) -> int:
-        """Execute up to ``limit`` due actions; returns how many were attempted."""
-        async with self._sessions.begin() as session:
-            rows = await claim_due(session, now, self._lease, limit)
-            for row in rows:
+        """Execute up to ``limit`` due actions, one lease at a time; returns how many ran.
+
+        Leasing one action at a time keeps each lease far longer than the platform call it
+        covers, so another worker never takes over an action that is still in flight.
+        """
+        done = 0
+        for _ in range(limit):
+            async with self._sessions.begin() as session:
+                rows = await claim_due(session, now, self._lease, 1)
+                if not rows:
+                    break
+                row = rows[0]
                 if row.payload.get("explanation") and "text" not in row.payload:
                     row.payload = {**row.payload, "text": render_text(row)}
-        for row in rows:
             await self._execute(row, now)
-        return len(rows)
+            done += 1
+        return done
 
     async def _execute(self, row: ActionRow, now: datetime) -> None:
         adapter = self._adapters.get(row.account)
+        claim = row.attempts  # our claim's version; a later claim by another worker bumps it
         async with self._sessions.begin() as session:
-            fresh = await session.get(ActionRow, row.id)
-            if fresh is None or fresh.status != "running":
+            fresh = await _claimed(session, row.id, claim)
+            if fresh is None:
                 return
             if adapter is None:
-                _retry_later(fresh, now + timedelta(minutes=1), "adapter not running", count=False)
+                _retry_later(fresh, now + timedelta(minutes=1), "adapter not running")
                 return
             until = await bucket_full(session, fresh.rate_bucket, now)
             if until is not None:
-                _retry_later(fresh, until, "rate bucket full", count=False)
+                _retry_later(fresh, until, "rate bucket full")
                 return
+            exclude = await _other_reply_ids(session, fresh) if fresh.kind == "reply" else ()
         action = PlatformAction(
             key=row.idempotency_key, kind=ActionKind(row.kind), target_id=row.target_id,
             thread_id=row.thread_id, text=str(row.payload.get("text", "")),
             author_id=str(row.payload.get("author_id", "")),
+            since=row.created_at, exclude_ids=exclude,
         )
         try:
-            if row.attempts > 1 and await adapter.is_applied(action):
-                await self._record_done(row.id, now, "", already=True)
+            # An earlier claim may have reached the platform before its process died.
+            if claim > 1 and await adapter.is_applied(action):
+                await self._record_done(row.id, claim, now, "", already=True)
                 return
             result = await adapter.apply(action)
         except RateLimited as exc:
-            await self._record_retry(row.id, now + timedelta(seconds=exc.retry_after),
-                                     f"rate limited: {exc}", count=False)
+            await self._record_retry(row.id, claim, now + timedelta(seconds=exc.retry_after),
+                                     f"rate limited: {exc}", failed=False)
         except AuthExpired as exc:
-            await self._auth_expired(row, now, str(exc))
+            await self._record_retry(row.id, claim, now + timedelta(minutes=15),
+                                     f"auth expired: {exc}", failed=False)
+            await report_auth_expired(self._sessions, self._settings, row.account, now, str(exc))
         except PermanentError as exc:
-            await self._record_failed(row.id, now, f"refused: {exc}")
+            await self._record_failed(row.id, claim, now, f"refused: {exc}")
         except AdapterError as exc:
-            await self._record_retry(row.id, now + backoff(row.attempts), str(exc))
+            await self._record_retry(row.id, claim, now + backoff(_failures(row) + 1), str(exc))
         except Exception as exc:  # a bug must not stop the outbox
             log.exception("action %s failed unexpectedly", row.idempotency_key)
-            await self._record_retry(row.id, now + backoff(row.attempts), repr(exc))
+            await self._record_retry(row.id, claim, now + backoff(_failures(row) + 1), repr(exc))
         else:
-            await self._record_done(row.id, now, result.external_id, result.already_done)
+            await self._record_done(row.id, claim, now, result.external_id, result.already_done)
 
-    async def _record_done(self, action_id: int, now: datetime, result_id: str,
+    async def _record_done(self, action_id: int, claim: int, now: datetime, result_id: str,
                            already: bool) -> None:
         async with self._sessions.begin() as session:
-            row = await session.get(ActionRow, action_id)
+            row = await _claimed(session, action_id, claim)
             if row is None:
                 return
             row.status, row.done_at, row.lease_until = "done", now, None
@@ -132,39 +147,57 @@ class Executor:
             audit(session, now, "modbot", "action_applied", row.item_id, kind=row.kind,
                   key=row.idempotency_key, result_id=result_id, already_done=already)
 
-    async def _record_retry(self, action_id: int, when: datetime, error: str,
-                            count: bool = True) -> None:
+    async def _record_retry(self, action_id: int, claim: int, when: datetime, error: str,
+                            failed: bool = True) -> None:
+        """Put the action back; ``failed`` counts towards the attempt limit (throttling not)."""
         async with self._sessions.begin() as session:
-            row = await session.get(ActionRow, action_id)
+            row = await _claimed(session, action_id, claim)
             if row is None:
                 return
-            if count and row.attempts >= self._max_attempts:
-                row.status, row.last_error, row.lease_until = "failed", error[:2000], None
-                audit(session, when, "modbot", "action_failed", row.item_id,
-                      key=row.idempotency_key, error=error[:500])
-                return
-            _retry_later(row, when, error, count)
+            if failed:
+                row.payload = {**row.payload, "failures": _failures(row) + 1}
+                if _failures(row) >= self._max_attempts:
+                    row.status, row.last_error, row.lease_until = "failed", error[:2000], None
+                    audit(session, when, "modbot", "action_failed", row.item_id,
+                          key=row.idempotency_key, error=error[:500])
+                    return
+            _retry_later(row, when, error)
 
-    async def _record_failed(self, action_id: int, now: datetime, error: str) -> None:
+    async def _record_failed(self, action_id: int, claim: int, now: datetime,
+                             error: str) -> None:
         async with self._sessions.begin() as session:
-            row = await session.get(ActionRow, action_id)
+            row = await _claimed(session, action_id, claim)
             if row is not None:
                 row.status, row.last_error, row.lease_until = "failed", error[:2000], None
                 audit(session, now, "modbot", "action_failed", row.item_id,
                       key=row.idempotency_key, error=error[:500])
 
-    async def _auth_expired(self, row: ActionRow, now: datetime, error: str) -> None:
-        """Tell the trust's admins once a day and park the account's actions; no crash loop."""
-        await self._record_retry(row.id, now + timedelta(minutes=15), f"auth expired: {error}",
-                                 count=False)
-        await report_auth_expired(self._sessions, self._settings, row.account, now, error)
+
+async def _claimed(session: AsyncSession, action_id: int, claim: int) -> ActionRow | None:
+    """The action, if it is still ours: running under the claim we took."""
+    row = await session.get(ActionRow, action_id, with_for_update=True)
+    if row is None or row.status != "running" or row.attempts != claim:
+        return None
+    return row
 
 
-def _retry_later(row: ActionRow, when: datetime, error: str, count: bool = True) -> None:
+async def _other_reply_ids(session: AsyncSession, row: ActionRow) -> tuple[str, ...]:
+    """Ids of replies this account already posted in the thread for other actions."""
+    stmt = select(ActionRow.result_id).where(
+        ActionRow.account == row.account, ActionRow.thread_id == row.thread_id,
+        ActionRow.kind == "reply", ActionRow.status == "done", ActionRow.id != row.id,
+        ActionRow.result_id != "",
+    )
+    return tuple((await session.scalars(stmt)).all())
+
+
+def _failures(row: ActionRow) -> int:
+    return int(row.payload.get("failures", 0))
+
+
+def _retry_later(row: ActionRow, when: datetime, error: str) -> None:
     row.status, row.not_before, row.lease_until = "pending", when, None
     row.last_error = error[:2000]
-    if not count:
-        row.attempts = max(row.attempts - 1, 0)
 
 
 async def report_auth_expired(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import alert_kind, raise_alert
@@ -89,18 +90,49 @@ class Pipeline:
         source: str = "poll",
         cursor: Mapping[str, Any] | None = None,
         failures: Sequence[tuple[str, str]] = (),
+        backfill_before: datetime | None = None,
     ) -> int:
-        """Store items and failures, then advance the cursor, in one transaction."""
+        """Store items and failures, then advance the cursor, in one transaction.
+
+        An item already stored whose text has changed (an edit) is assessed again, its earlier
+        text kept in the audit log.  Items created before ``backfill_before`` (the history an
+        account's first poll brings in) are recorded as ``backfill``: they are moderated but
+        open no tickets and raise no alerts but safeguarding ones, so switching the service on
+        does not flood staff with overdue answers from before it existed.
+        """
         new = 0
         async with self._sessions.begin() as session:
             for start in range(0, len(items), _CHUNK):
-                new += await insert_items(session, items[start:start + _CHUNK], now, source)
+                chunk = items[start:start + _CHUNK]
+                await self._reassess_edits(session, platform, chunk, now)
+                old = [i for i in chunk if backfill_before and i.created_at < backfill_before]
+                fresh = [i for i in chunk if i not in old]
+                new += await insert_items(session, fresh, now, source)
+                new += await insert_items(session, old, now, "backfill")
             await record_failures(session, platform, account, source, failures, now)
             if cursor is not None:
                 await save_cursor(session, account, cursor, now)
         if new:
             self._on_new_work()
         return new
+
+    async def _reassess_edits(
+        self, session: AsyncSession, platform: str, items: Sequence[Item], now: datetime
+    ) -> None:
+        by_id = {i.external_id: i for i in items if not i.author.is_official}
+        if not by_id:
+            return
+        stored = (await session.scalars(select(ItemRow).where(
+            ItemRow.platform == platform, ItemRow.external_id.in_(list(by_id))))).all()
+        for row in stored:
+            edited = by_id[row.external_id]
+            if edited.text == row.text:
+                continue
+            audit(session, now, "modbot", "item_edited", row.id, previous_text=row.text,
+                  previous_sha256=hashlib.sha256(row.text.encode("utf-8")).hexdigest())
+            await session.execute(delete(AssessmentRow).where(AssessmentRow.item_id == row.id))
+            await session.execute(delete(DecisionRow).where(DecisionRow.item_id == row.id))
+            row.text, row.state = edited.text, "received"
 
     async def process_pending(self, now: datetime, limit: int = 100) -> int:
         """Assess and decide on stored items; returns how many were processed."""
@@ -126,14 +158,27 @@ class Pipeline:
                             await self._process(session, rows[0], now)
                     except Exception as exc:  # a poison item must not block the queue
                         log.exception("item %s could not be processed", rows[0].id)
-                        rows[0].state = "error"
-                        audit(session, now, "modbot", "processing_failed", rows[0].id,
-                              error=repr(exc)[:500])
+                        await self._park(session, rows[0], now, exc)
                     done += 1
             except Exception:
                 log.exception("could not claim items")
                 break
         return done
+
+    async def _park(
+        self, session: AsyncSession, row: ItemRow, now: datetime, exc: Exception
+    ) -> None:
+        """Set an item that cannot be processed aside, and ask the monitors to look at it."""
+        row.state = "error"
+        audit(session, now, "modbot", "processing_failed", row.id, error=repr(exc)[:500])
+        academy_key, _ = self._settings.academy_of(row.account)
+        await raise_alert(
+            session, self._settings, now, kind="review", role="monitors",
+            academy_key=academy_key, account_key=row.account, item_id=row.id,
+            summary=f"A comment on {row.account} could not be assessed automatically; "
+            "please look at it (modbot items show).",
+            dedupe_key=f"processing_failed:{row.id}",
+        )
 
     async def _process(self, session: AsyncSession, row: ItemRow, now: datetime) -> None:
         academy_key, academy = self._settings.academy_of(row.account)
@@ -152,13 +197,20 @@ class Pipeline:
                     item_id=row.id, snapshot=snap, sha256=digest, captured_at=now
                 )
             )
-        await self._schedule_effects(session, row, decision, academy.moderation, now)
-        if decision.needs_response:
+        backfill = row.source == "backfill"
+        await self._schedule_effects(session, row, decision, academy.moderation, now,
+                                     explain=decision.explain and not backfill)
+        if decision.needs_response and not backfill:
             await self._open_ticket(session, row, academy_key, decision, now)
         for role in decision.alerts:
+            kind = alert_kind(decision.label, role)
+            # Shadow mode and history only record who would be told (the decision row keeps
+            # it); a child at risk is always reported to the DSL.
+            if kind != "safeguarding" and (account.mode == "shadow" or backfill):
+                continue
             await raise_alert(
                 session, self._settings, now,
-                kind=alert_kind(decision.label, role), role=role,
+                kind=kind, role=role,
                 academy_key=academy_key, account_key=row.account, item_id=row.id,
                 summary=f"{decision.label.replace('_', ' ')} comment on {row.account}: "
                 f"{decision.outcome} ({account.mode} mode)",
@@ -167,7 +219,7 @@ class Pipeline:
 
     async def _schedule_effects(
         self, session: AsyncSession, row: ItemRow, decision: Decision,
-        moderation: ModerationSettings, now: datetime,
+        moderation: ModerationSettings, now: datetime, *, explain: bool,
     ) -> None:
         priority = PRIORITY.get(Label(decision.label), 50)
         for effect in decision.effects:
@@ -182,7 +234,7 @@ class Pipeline:
                 ),
                 now,
             )
-        if decision.explain:
+        if explain:
             await enqueue_explanation(
                 session, account=row.account, platform=row.platform, thread_id=row.thread_id,
                 label=decision.label, item_id=row.id, now=now,

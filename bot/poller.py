@@ -16,8 +16,12 @@ from bot.executor import report_auth_expired
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store.repository import health_row, load_cursor
+from bot.tickets import TicketClock
 
 log = logging.getLogger(__name__)
+# On an account's first poll, comments older than this are history: moderated, but no tickets
+# or alerts (safeguarding excepted), so switching the service on does not flood staff.
+HISTORY = timedelta(hours=24)
 
 
 class Poller:
@@ -28,10 +32,12 @@ class Poller:
         sessions: async_sessionmaker[AsyncSession],
         pipeline: Pipeline,
         settings: Settings,
+        tickets: TicketClock,
     ) -> None:
         self._sessions = sessions
         self._pipeline = pipeline
         self._settings = settings
+        self._tickets = tickets
         self._not_before: dict[str, datetime] = {}
 
     async def poll(self, adapter: PlatformAdapter, now: datetime) -> int:
@@ -58,7 +64,10 @@ class Poller:
         new = await self._pipeline.ingest(
             account, adapter.platform, result.items, now,
             source="poll", cursor=result.cursor, failures=result.failures,
+            backfill_before=None if cursor else now - HISTORY,
         )
+        for external_id in result.deleted:
+            await self._tickets.item_deleted(adapter.platform, external_id, now)
         async with self._sessions.begin() as session:
             health = await health_row(session, account)
             health.last_poll_ok, health.auth_expired = now, False

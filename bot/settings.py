@@ -270,7 +270,7 @@ class ServiceSettings(_Strict):
     mail: MailSettings = MailSettings()
     executor_interval_seconds: float = Field(default=2, gt=0)
     action_max_attempts: int = Field(default=8, ge=1)
-    action_lease_seconds: float = Field(default=60, gt=0)  # a crashed worker's actions rerun after
+    action_lease_seconds: float = Field(default=300, gt=0)  # a crashed worker's actions rerun after
 
 
 class Trust(_Strict):

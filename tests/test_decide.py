@@ -46,8 +46,8 @@ class TestOutcomes:
         assert d.outcome == "keep" and d.needs_response and d.effects == ()
 
     def test_press_alerts_the_headteacher(self) -> None:
-        """A press enquiry is routed to the headteacher."""
-        assert "headteacher" in decide(a("press", 0.9), DEFAULT).alerts
+        """A press enquiry goes to the press lead (the headteacher when none is named)."""
+        assert "press_lead" in decide(a("press", 0.9), DEFAULT).alerts
 
     def test_other_needs_no_ticket_unless_configured(self) -> None:
         """Praise gets no ticket unless the academy counts all comments."""

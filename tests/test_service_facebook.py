@@ -106,6 +106,30 @@ class TestWebhooks:
         failures = await _scalar(service, select(func.count()).select_from(IngestFailureRow))
         assert failures == 1
 
+    async def test_body_arriving_in_pieces_is_verified_whole(
+        self, service: Service, emu: GraphEmulator
+    ) -> None:
+        """A large signed body sent in several chunks is read whole before its signature check."""
+        post = emu.add_post("Chunks")["id"]
+        value = {"item": "comment", "verb": "add", "comment_id": f"{post}_77", "post_id": post,
+                 "parent_id": post, "from": {"id": "9", "name": "P"},
+                 "message": "Is there parking? " + "x" * 150_000, "created_time": 1795000000}
+        body = json.dumps({"object": "page", "entry": [{"id": emu.page_id, "time": 1795000000,
+                                                         "changes": [{"field": "feed",
+                                                                      "value": value}]}]}).encode()
+
+        async def pieces():  # noqa: ANN202
+            for i in range(0, len(body), 16_384):
+                yield body[i:i + 16_384]
+
+        url = f"http://127.0.0.1:{service.web_port}/webhooks/oakfield-fb"
+        headers = {"X-Hub-Signature-256": _sign(emu.app_secret, body)}
+        async with aiohttp.ClientSession() as http, http.post(url, data=pieces(),
+                                                              headers=headers) as r:
+            assert r.status == 200
+        row = await _scalar(service, select(ItemRow).where(ItemRow.external_id == f"{post}_77"))
+        assert row is not None
+
     async def test_dropped_webhook_is_found_by_polling(
         self, service: Service, emu: GraphEmulator
     ) -> None:

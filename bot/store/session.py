@@ -41,7 +41,8 @@ def make_engine(url: str) -> AsyncEngine:
         kwargs["pool_pre_ping"] = True
     else:
         raise ConfigError(f"service.database_url: unsupported database {backend!r}")
-    engine = create_async_engine(url, **kwargs)
+    # hide_parameters: comment text must not reach logs through database error messages.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if backend == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -12,6 +12,7 @@ from adapters.base import PlatformAdapter
 from bot.clock import Clock
 from bot.pipeline import Pipeline
 from bot.store.repository import health_row
+from bot.tickets import TicketClock
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -22,6 +23,7 @@ def webhook_routes(
     pipeline: Pipeline,
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
+    tickets: TicketClock,
 ) -> list[web.RouteDef]:
     """Routes ``/webhooks/{account}`` for every adapter that receives webhooks."""
 
@@ -37,8 +39,11 @@ def webhook_routes(
 
     async def receive(request: web.Request) -> web.Response:
         adapter = adapter_for(request)
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
+        if (request.content_length or 0) > MAX_BODY:
+            return web.Response(status=413, text="too large")
+        try:
+            body = await request.read()  # the whole raw body: the signature covers every byte
+        except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="too large")
         reply = adapter.handle_webhook_post(request.headers, body)
         now = clock.now()
@@ -51,6 +56,8 @@ def webhook_routes(
         if reply.items or reply.failures:
             await pipeline.ingest(adapter.account, adapter.platform, reply.items, now,
                                   source="webhook", failures=reply.failures)
+        for external_id in reply.deleted:
+            await tickets.item_deleted(adapter.platform, external_id, now)
         return web.Response(status=reply.status, text=reply.body or "ok")
 
     async def health(_: web.Request) -> web.Response:
