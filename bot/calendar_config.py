@@ -21,7 +21,7 @@ def calendar_from_settings(cs: CalendarSettings, where: str = "calendar") -> Wor
             raise ConfigError(f"{where}.closures.{i}: {exc}") from None
     if cs.ics_file is not None:
         try:
-            closures.extend(closures_from_ics(cs.ics_file))
+            closures.extend(closures_from_ics(cs.ics_file, timezone_name=cs.timezone))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{where}.ics_file: {exc}") from None
     return WorkingCalendar(

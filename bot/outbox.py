@@ -95,8 +95,15 @@ async def enqueue_explanation(
         .order_by(ActionRow.id.desc())
         .limit(1)
     )
-    last = (await session.scalars(for_update(session, stmt))).first()
-    if last is not None and last.status == "pending":
+    # Wait for (rather than skip) a row another worker holds, so that two workers explaining
+    # the same thread cannot both create the next explanation and lose a label.
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    last = (await session.scalars(stmt)).first()
+    if label == "spam" and await _spam_explained(session, account, thread_id):
+        return  # spam is explained at most once per thread (DESIGN §3)
+    if last is not None and last.status == "pending" and last.attempts == 0:
+        # Not yet claimed, so its text is not fixed: add this comment's reason.
         payload = dict(last.payload)
         if item_id not in payload.get("item_ids", []):
             payload["labels"] = [*payload.get("labels", []), label]
@@ -123,6 +130,15 @@ async def enqueue_explanation(
         now,
         not_before=not_before,
     )
+
+
+async def _spam_explained(session: AsyncSession, account: str, thread_id: str) -> bool:
+    stmt = select(ActionRow.payload).where(
+        ActionRow.account == account, ActionRow.thread_id == thread_id,
+        ActionRow.kind == ActionKind.REPLY.value, ActionRow.idempotency_key.like("explain:%"),
+        ActionRow.status.in_(("pending", "running", "done")),
+    )
+    return any("spam" in p.get("labels", []) for p in (await session.scalars(stmt)).all())
 
 
 async def claim_due(

@@ -147,3 +147,21 @@ class TestPoisonItem:
         assert states == {"bad": "error", "ok": "assessed"}
         alerts = await rows(svc, AlertRow, AlertRow.kind == "review")
         assert len(alerts) == 1 and set(alerts[0].audience) == {"alice", "bob"}
+
+
+class TestSpamExplanation:
+    async def test_spam_is_explained_once_per_thread(
+        self, make_service: Callable[..., Any], clock: ManualClock
+    ) -> None:
+        """A thread hit by spam twice, hours apart, gets one explanation, not two."""
+        svc, fake = await make_service()
+        spam = "Earn £500 a day from home!!! DM me now, click www.quick-cash-now.example"
+        fake.push(item("s1", spam, created_at=clock.now()))
+        await svc.tick()
+        clock.advance(timedelta(hours=3))
+        fake.push(item("s2", spam + " today", created_at=clock.now()))
+        await svc.tick()
+        clock.advance(timedelta(hours=3))
+        await svc.tick()
+        assert fake.hidden == {"s1", "s2"}
+        assert len(fake.replies) == 1
