@@ -17,15 +17,15 @@ from adapters.emulators.graph.emulator import GraphEmulator
 from bot.app import Service
 from bot.clock import ManualClock
 from bot.settings import Settings, parse_settings
-from bot.store.models import AlertRow, HealthRow, IngestFailureRow, ItemRow
+from bot.store.models import AlertRow, HealthRow, IngestFailureRow, ItemRow, TicketRow
 from tests.conftest import settings_dict
 
 pytestmark = pytest.mark.storage
 
 
 @pytest.fixture(name="emu")
-async def _emu() -> AsyncIterator[GraphEmulator]:
-    emu = GraphEmulator()
+async def _emu(clock: ManualClock) -> AsyncIterator[GraphEmulator]:
+    emu = GraphEmulator(clock=lambda: clock.now().timestamp())  # the page and service agree on now
     await emu.start()
     emu.add_page("Oakfield Academy")
     yield emu
@@ -139,6 +139,36 @@ class TestWebhooks:
         await service.tick()
         row = await _scalar(service, select(ItemRow).where(ItemRow.external_id == c["id"]))
         assert row is not None and row.source == "poll" and row.state == "assessed"
+
+
+class TestLifecycleOnThePage:
+    async def test_author_deleting_a_question_closes_its_ticket(
+        self, service: Service, emu: GraphEmulator
+    ) -> None:
+        """The platform's "remove" webhook for a question closes the ticket it opened."""
+        post = emu.add_post("Trips")["id"]
+        c = emu.add_comment(post, "When is the deadline for the trip payment?")
+        await emu.flush_webhooks()
+        await service.tick()
+        emu.delete_comment_by_author(c["id"])
+        await emu.flush_webhooks()
+        async with service.sessions() as s:
+            ticket = (await s.scalars(select(TicketRow))).one()
+        assert ticket.state == "closed" and ticket.close_reason == "deleted_by_author"
+
+    async def test_comment_edited_into_personal_data_is_removed(
+        self, service: Service, emu: GraphEmulator
+    ) -> None:
+        """A comment edited after it was kept is assessed again and acted on."""
+        post = emu.add_post("Concert")["id"]
+        c = emu.add_comment(post, "Lovely concert, well done everyone")
+        await emu.flush_webhooks()
+        await service.tick()
+        emu.edit_comment(c["id"], "Jayden Smith in 4B lives at 14 Elm Road OX4 2AB")
+        await emu.flush_webhooks()
+        await service.tick()
+        await service.tick()
+        assert emu.comment(c["id"])["deleted"] is True
 
 
 class TestExpiredToken:

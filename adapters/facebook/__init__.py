@@ -10,7 +10,13 @@ from .adapter import COMMENT_FIELDS, FacebookAdapter, read_cursor
 from .client import GraphClient
 from .errors import ObjectMissing, map_graph_error
 from .signature import sign, verify_signature, verify_token_matches
-from .translate import comment_to_item, comments_to_items, parse_graph_time, webhook_to_items
+from .translate import (
+    comment_to_item,
+    comments_to_items,
+    parse_graph_time,
+    webhook_removals,
+    webhook_to_items,
+)
 from .usage import Usage, UsageGate, parse_usage
 
 __all__ = [
@@ -29,5 +35,6 @@ __all__ = [
     "sign",
     "verify_signature",
     "verify_token_matches",
+    "webhook_removals",
     "webhook_to_items",
 ]

@@ -1,7 +1,9 @@
 """``FacebookAdapter``: a Facebook Page's comments in, hides / replies / deletes / blocks out.
 
-Polling re-reads a short overlap on every post so nothing slips between polls (the core dedupes
-on platform + id); webhooks are verified on the raw bytes and only translated; every action has
+Polling pages back through the posts of the last ``poll_horizon_days`` and re-reads a short
+overlap (and the ``edit_lookback``) on every post so nothing slips between polls and edits are
+seen (the core dedupes on platform + id, see :mod:`.polling`); webhooks are verified on the raw
+bytes and only translated, author deletions ("remove") included; every action has
 a matching ``is_applied`` check so that a crash between the Graph call and the database commit
 never applies an action twice.
 """
@@ -9,9 +11,13 @@ never applies an action twice.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
-import math
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
+from contextlib import aclosing
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.base import (
@@ -21,30 +27,19 @@ from adapters.base import (
     TransientError,
     WebhookResponse,
 )
-from bot.domain import ActionKind, ActionResult, FetchResult, Item, PlatformAction
+from bot.domain import ActionKind, ActionResult, FetchResult, PlatformAction
 
 from .client import GRAPH_URL, GraphClient
 from .errors import ObjectMissing
+from .polling import COMMENT_FIELDS, PollPlan, poll_page, read_cursor
 from .signature import SIGNATURE_HEADER, header, verify_signature, verify_token_matches
-from .translate import Failure, comments_to_items, dump, webhook_to_items
+from .translate import dump, parse_graph_time, webhook_removals, webhook_to_items
 
-COMMENT_FIELDS = (
-    "id,message,from,created_time,parent{id},is_hidden,can_hide,can_remove,permalink_url,attachment"
-)
-CURSOR_VERSION = 1
+__all__ = ["COMMENT_FIELDS", "FacebookAdapter", "read_cursor"]
+
 MAX_FAILURE_BODY = 20_000
-
-
-def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
-    """Per-post newest ``created_time`` (unix) from a stored cursor, dropping unreadable parts."""
-    posts = cursor.get("posts") if isinstance(cursor, Mapping) else None
-    if not isinstance(posts, Mapping):
-        return {}
-    return {
-        str(k): int(v)
-        for k, v in posts.items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    }
+CLOCK_SKEW = timedelta(seconds=5)  # Graph's clock against ours when matching a reply's time
+OWN_DELETES_KEPT = 10_000
 
 
 class FacebookAdapter:
@@ -73,12 +68,17 @@ class FacebookAdapter:
         slowdown_delay: float = 1.0,
         max_workers: int = 4,
         reconcile_delay: float | None = None,
+        poll_horizon_days: float = 30.0,
+        edit_lookback: float = 6 * 3600.0,
     ) -> None:
         """Keyword-only knobs tune paging, the poll overlap and retries (tests make them tiny).
 
         ``rate_limit_wait`` is the pause when Graph throttles without a regain estimate;
         ``reconcile_delay`` (default: ``timeout``) is how long to wait before checking whether
         a reply whose answer was lost was posted after all, instead of posting it twice.
+        ``poll_horizon_days`` is how far back posts are polled (by their ``created_time``);
+        ``edit_lookback`` (seconds) is how far back every poll re-reads comments so that edits
+        to them are seen (``poll_posts_limit`` is the page size of the post listing).
         """
         self.account = account
         self.page_id = page_id
@@ -90,6 +90,10 @@ class FacebookAdapter:
         self.poll_posts_limit = poll_posts_limit
         self.comments_page_limit = comments_page_limit
         self.poll_overlap = poll_overlap
+        self.poll_horizon_days = poll_horizon_days
+        self.edit_lookback = edit_lookback
+        # comments this adapter deleted: their "remove" webhooks are not author deletions
+        self._own_deletes: OrderedDict[str, None] = OrderedDict()
         self.page_name = ""
         self.rejected_webhooks = 0
         # before re-sending a reply whose answer was lost, give Graph time to finish the first one
@@ -134,61 +138,21 @@ class FacebookAdapter:
     # ---- polling -----------------------------------------------------------------------------
 
     async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
-        """Comments (and replies) on the page's recent posts since the cursor, minus an overlap."""
-        seen = read_cursor(cursor)
-        listing = await self._client.request(
-            f"{self.page_id}/posts",
-            args={"fields": "id,created_time", "limit": str(self.poll_posts_limit)},
-        )
-        posts = listing.get("data") if isinstance(listing, dict) else None
-        if not isinstance(posts, list):
-            raise TransientError("Graph listed the page's posts without a data list")
-        items: list[Item] = []
-        failures: list[Failure] = []
-        newest: dict[str, int] = {}
-        for post in posts:
-            post_id = str(post.get("id", "")) if isinstance(post, dict) else ""
-            if not post_id:
-                failures.append((dump(post), "post without an id"))
-                continue
-            found, bad, last = await self._poll_post(post_id, seen.get(post_id))
-            items.extend(found)
-            failures.extend(bad)
-            if last is not None:
-                newest[post_id] = last
-        return FetchResult(
-            items=tuple(items),
-            cursor={"version": CURSOR_VERSION, "posts": newest},
-            failures=tuple(failures),
-        )
+        """Comments on posts back to the horizon since the cursor (see :mod:`.polling`).
 
-    async def _poll_post(
-        self, post_id: str, since: int | None
-    ) -> tuple[list[Item], list[Failure], int | None]:
-        args = {
-            "filter": "stream",
-            "order": "chronological",
-            "fields": COMMENT_FIELDS,
-            "limit": str(self.comments_page_limit),
-        }
-        if since is not None:
-            args["since"] = str(max(0, int(since - self.poll_overlap)))
-        items: list[Item] = []
-        failures: list[Failure] = []
-        newest = since
-        try:
-            async for data in self._client.iter_edge(post_id, "comments", args):
-                got, bad = comments_to_items(
-                    data, account=self.account, page_id=self.page_id, post_id=post_id
-                )
-                items.extend(got)
-                failures.extend(bad)
-                for item in got:
-                    stamp = int(item.created_at.timestamp())
-                    newest = stamp if newest is None else max(newest, stamp)
-        except ObjectMissing:
-            return items, failures, None  # the post was deleted between listing and reading
-        return items, failures, newest
+        ``FetchResult.deleted`` stays empty: Graph cannot list deleted comments, so author
+        deletions are only reported by webhook.
+        """
+        plan = PollPlan(
+            account=self.account,
+            page_id=self.page_id,
+            posts_page_limit=self.poll_posts_limit,
+            comments_page_limit=self.comments_page_limit,
+            overlap=self.poll_overlap,
+            edit_lookback=self.edit_lookback,
+            horizon_days=self.poll_horizon_days,
+        )
+        return await poll_page(self._client, plan, cursor, time.time())
 
     # ---- actions -----------------------------------------------------------------------------
 
@@ -205,6 +169,7 @@ class FacebookAdapter:
             self._check_success(result, action)
             return ActionResult(ok=True, detail="hidden" if hidden else "unhidden")
         if action.kind is ActionKind.DELETE:
+            self._remember_delete(action.target_id)  # before the call: its webhook may be first
             try:
                 result = await self._client.request(action.target_id, method="DELETE")
             except ObjectMissing as exc:
@@ -233,9 +198,12 @@ class FacebookAdapter:
                 f"reply longer than {self.capabilities.max_reply_chars} characters"
             )
 
+        # a lost answer can only hide a reply posted by this call, never an older identical one
+        this_call = dataclasses.replace(action, since=datetime.now(UTC))
+
         async def already_posted() -> dict[str, str] | None:
             await asyncio.sleep(self.reconcile_delay)
-            found = await self._find_reply(action)
+            found = await self._find_reply(this_call)
             return {"id": found} if found else None
 
         try:
@@ -264,7 +232,11 @@ class FacebookAdapter:
         )
 
     async def _find_reply(self, action: PlatformAction) -> str | None:
-        """The id of a page comment with exactly ``action.text`` in the target's thread, if any."""
+        """The id of a page comment with exactly ``action.text`` in the target's thread, if any.
+
+        Explanation wordings repeat within a thread, so only a comment created at or after
+        ``action.since`` (less clock skew) counts, and never one listed in ``exclude_ids``.
+        """
         target = action.target_id
         owners = [target]
         if not self._is_post(target, action):
@@ -275,28 +247,54 @@ class FacebookAdapter:
             parent = node.get("parent") if isinstance(node, dict) else None
             if isinstance(parent, dict) and parent.get("id"):
                 owners.append(str(parent["id"]))  # Graph files replies to replies under the top
+        floor = action.since - CLOCK_SKEW if action.since is not None else None
+        args = {
+            "fields": "id,message,from,created_time",
+            "order": "reverse_chronological",
+            "limit": "100",
+            "filter": "stream",
+        }
+        if floor is not None:
+            args["since"] = str(max(0, int(floor.timestamp())))
         for owner in owners:
-            args = {
-                "fields": "id,message,from",
-                "order": "reverse_chronological",
-                "limit": "100",
-                "filter": "stream",
-            }
             try:
-                async for data in self._client.iter_edge(owner, "comments", args):
-                    for raw in data:
-                        if not isinstance(raw, dict):
-                            continue
-                        author = raw.get("from")
-                        if not isinstance(author, dict):
-                            continue
-                        if (
-                            str(author.get("id")) == self.page_id
-                            and raw.get("message") == action.text
-                        ):
-                            return str(raw.get("id"))
+                found = await self._find_in(owner, args, action, floor)
             except ObjectMissing:
                 continue
+            if found is not None:
+                return found
+        return None
+
+    async def _find_in(
+        self,
+        owner: str,
+        args: dict[str, str],
+        action: PlatformAction,
+        floor: datetime | None,
+    ) -> str | None:
+        """Scan one thread newest first, stopping at comments older than ``floor``."""
+        async with aclosing(self._client.iter_edge(owner, "comments", args)) as pages:
+            async for data in pages:
+                for raw in data:
+                    if not isinstance(raw, dict):
+                        continue
+                    if floor is not None:
+                        try:
+                            created = parse_graph_time(raw.get("created_time"))
+                        except ValueError:
+                            continue  # an undated comment cannot prove it is this attempt's
+                        if created < floor:
+                            return None  # newest first: everything after is older still
+                    author = raw.get("from")
+                    comment_id = str(raw.get("id", ""))
+                    if (
+                        isinstance(author, dict)
+                        and str(author.get("id")) == self.page_id
+                        and raw.get("message") == action.text
+                        and comment_id
+                        and comment_id not in action.exclude_ids
+                    ):
+                        return comment_id
         return None
 
     async def is_applied(self, action: PlatformAction) -> bool:
@@ -340,7 +338,10 @@ class FacebookAdapter:
         return WebhookResponse(status=403, body="verification failed")
 
     def handle_webhook_post(self, headers: Mapping[str, str], body: bytes) -> WebhookResponse:
-        """Verify the signature on the raw bytes, then translate; bad content becomes failures."""
+        """Verify the signature on the raw bytes, then translate; bad content becomes failures.
+
+        ``deleted`` lists comments removed on the platform, except those this adapter deleted.
+        """
         if not verify_signature(self._app_secret, body, header(headers, SIGNATURE_HEADER)):
             self.rejected_webhooks += 1
             return WebhookResponse(status=403, body="invalid signature")
@@ -351,6 +352,17 @@ class FacebookAdapter:
             return WebhookResponse(status=200, body="ok", failures=((raw, f"invalid JSON: {exc}"),))
         try:
             items, failures = webhook_to_items(payload, account=self.account, page_id=self.page_id)
+            removed = webhook_removals(payload, page_id=self.page_id)
         except Exception as exc:  # noqa: BLE001 - a webhook must never crash the endpoint
             return WebhookResponse(status=200, body="ok", failures=((dump(payload), repr(exc)),))
-        return WebhookResponse(status=200, body="ok", items=tuple(items), failures=tuple(failures))
+        deleted = tuple(r for r in removed if r not in self._own_deletes)
+        return WebhookResponse(
+            status=200, body="ok", items=tuple(items), failures=tuple(failures), deleted=deleted
+        )
+
+    def _remember_delete(self, comment_id: str) -> None:
+        """Note a deletion by this adapter, so its own "remove" webhook is not reported."""
+        self._own_deletes[comment_id] = None
+        self._own_deletes.move_to_end(comment_id)
+        while len(self._own_deletes) > OWN_DELETES_KEPT:
+            self._own_deletes.popitem(last=False)

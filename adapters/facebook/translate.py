@@ -17,6 +17,7 @@ from bot.domain import Attachment, Author, Item
 
 PLATFORM = "facebook"
 TRANSLATED_VERBS = frozenset({"add", "edited"})
+REMOVED_VERB = "remove"
 ATTACHMENT_KINDS = {
     "photo": "image",
     "sticker": "sticker",
@@ -213,3 +214,39 @@ def webhook_to_items(
             if item is not None:
                 items.append(item)
     return items, failures
+
+
+def _removed_comment_id(change: Any) -> str | None:
+    """The comment id of a feed change that removes a comment, else None."""
+    if not isinstance(change, Mapping) or change.get("field") != "feed":
+        return None
+    value = change.get("value")
+    if not isinstance(value, Mapping):
+        return None
+    if value.get("item") != "comment" or value.get("verb") != REMOVED_VERB:
+        return None
+    comment_id = value.get("comment_id")
+    if not isinstance(comment_id, str | int) or isinstance(comment_id, bool):
+        return None
+    return str(comment_id) or None
+
+
+def webhook_removals(payload: Any, *, page_id: str) -> list[str]:
+    """Comment ids a page webhook reports as removed (``verb: "remove"``); never raises.
+
+    Graph does not say who removed a comment (its author or a page admin), so every removal on
+    this page is listed; malformed entries are skipped here (``webhook_to_items`` reports them).
+    """
+    if not isinstance(payload, Mapping) or payload.get("object") != "page":
+        return []
+    entries = payload.get("entry")
+    removed: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping) or str(entry.get("id", "")) != page_id:
+            continue
+        changes = entry.get("changes")
+        for change in changes if isinstance(changes, list) else []:
+            comment_id = _removed_comment_id(change)
+            if comment_id is not None and comment_id not in removed:
+                removed.append(comment_id)
+    return removed

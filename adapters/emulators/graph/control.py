@@ -73,6 +73,8 @@ class ControlRoutes:
             ("POST", "/posts", self.add_post),
             ("POST", "/comments", self.add_comment),
             ("GET", "/comments/{comment_id}", self.get_comment),
+            ("POST", "/comments/{comment_id}/edit", self.edit_comment),
+            ("POST", "/comments/{comment_id}/delete", self.delete_comment),
             ("GET", "/faults", self.get_faults),
             ("POST", "/faults", self.add_faults),
             ("DELETE", "/faults", self.clear_faults),
@@ -139,6 +141,24 @@ class ControlRoutes:
     async def get_comment(self, request: web.Request) -> web.Response:
         """One comment with flags and op counts."""
         return _ok(self.emu.comment(request.match_info["comment_id"]))
+
+    async def edit_comment(self, request: web.Request) -> web.Response:
+        """The author edits: ``{"message", "webhook"?: true}`` -> the comment (verb "edited")."""
+        body = await _body(request)
+        comment = self.emu.edit_comment(
+            request.match_info["comment_id"],
+            str(body["message"]),
+            webhook=bool(body.get("webhook", True)),
+        )
+        return _ok(comment)
+
+    async def delete_comment(self, request: web.Request) -> web.Response:
+        """The author deletes their comment: ``{"webhook"?: true}`` -> it (verb "remove")."""
+        body = await _body(request)
+        comment = self.emu.delete_comment_by_author(
+            request.match_info["comment_id"], webhook=bool(body.get("webhook", True))
+        )
+        return _ok(comment)
 
     async def get_faults(self, request: web.Request) -> web.Response:
         """Armed faults, fired counts and the webhook drop rate."""

@@ -134,11 +134,29 @@ class GraphEmulator:
             attachment=attachment,
             created_time=created_time,
         )
+        self._announce(webhook)
+        return comment_json(comment)
+
+    def edit_comment(
+        self, comment_id: str, message: str, *, webhook: bool = True
+    ) -> dict[str, Any]:
+        """The author edits their comment; Graph sends a ``verb: "edited"`` feed webhook."""
+        comment = self.world.edit_by_author(comment_id, message)
+        self._announce(webhook)
+        return comment_json(comment)
+
+    def delete_comment_by_author(self, comment_id: str, *, webhook: bool = True) -> dict[str, Any]:
+        """The author deletes their own comment; Graph sends a ``verb: "remove"`` webhook."""
+        comment = self.world.delete_by_author(comment_id)
+        self._announce(webhook)
+        return comment_json(comment)
+
+    def _announce(self, webhook: bool) -> None:
+        """Deliver the pending changes, or drop them (a webhook Graph never sent)."""
         if webhook:
             self.publish_changes()
         else:
             self.world.drain_changes()
-        return comment_json(comment)
 
     def comment(self, comment_id: str) -> dict[str, Any]:
         """One comment with flags and op counts (deleted ones included)."""

@@ -36,6 +36,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "created_unix": comment.created_time,
         "is_hidden": comment.is_hidden,
         "deleted": comment.deleted,
+        "deleted_by": comment.deleted_by,
+        "edited_time": graph_time(comment.edited_time) if comment.edited_time else None,
         "by_page": comment.by_page,
         "attachment": comment.attachment,
         "ops": comment.ops.as_dict(),

@@ -130,6 +130,8 @@ class Comment:
     deleted: bool = False
     attachment: dict[str, Any] | None = None
     ops: OpLog = field(default_factory=OpLog)
+    edited_time: int | None = None  # the last edit by its author (created_time never changes)
+    deleted_by: str = ""  # "page" or "author" once deleted
 
     @property
     def by_page(self) -> bool:
@@ -309,7 +311,31 @@ class GraphState:
         if comment.page_id != page.id:
             raise permission_error("the comment is not on this page")
         comment.deleted = True
+        comment.deleted_by = "page"
         comment.ops.deletes += 1
+        self.changes.append(Change("remove", comment))
+        return comment
+
+    # ---- what authors do to their own comments -----------------------------------------------
+
+    def edit_by_author(self, comment_id: str, message: str) -> Comment:
+        """The author edits their comment: new message, same ``created_time``, an "edited" change.
+
+        As on Graph, ``since`` / ``until`` on a comment listing still filter on ``created_time``.
+        """
+        comment = self.comment(comment_id)
+        if not message.strip():
+            raise GraphError(100, "(#100) Missing message", type_="OAuthException")
+        comment.message = message
+        comment.edited_time = self._now(None)
+        self.changes.append(Change("edited", comment))
+        return comment
+
+    def delete_by_author(self, comment_id: str) -> Comment:
+        """The author deletes their own comment (not moderation: the op log is untouched)."""
+        comment = self.comment(comment_id)
+        comment.deleted = True
+        comment.deleted_by = "author"
         self.changes.append(Change("remove", comment))
         return comment
 
