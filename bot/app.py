@@ -33,7 +33,7 @@ from bot.store.session import make_engine, make_sessionmaker
 from bot.tickets import TicketClock
 from bot.web.acknowledge import ack_routes
 from bot.web.webhooks import MAX_BODY, webhook_routes
-from moderation_rules.engine import RuleEngine
+from moderation_rules.engine import RuleEngine, default_engine
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,10 @@ class Service:
         self._given_adapters = adapters
         self.adapters: dict[str, PlatformAdapter] = {}
         self.calendars = CalendarBook(settings, source)
+        # Academies without their own published contacts share the process-wide default engine.
         self.engines = {
             key: RuleEngine(allow_contacts=a.moderation.allow_contacts)
+            if a.moderation.allow_contacts else default_engine()
             for key, a in settings.academies.items()
         }
         self.db = make_engine(settings.service.database_url)

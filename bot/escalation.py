@@ -9,24 +9,30 @@ each step exactly once, and a restart in the middle of a wait simply finds the s
 
 Ladders: ordinary alerts start with their audience and climb the account's ladder; "at risk"
 starts at level 1 and "breached" at level 2; safeguarding starts at the DSL level (or the rota
-out of hours) with a short wait and adds the headteacher (never when the chair was told, which
-means the allegation is about the head).  The last level repeats until acknowledged.
+out of hours) with a short wait and adds the headteacher.  When the item is an allegation about
+the head (its assessment is tagged ``about_head``) the head is taken out of every rung, even as a
+delegate, and the chair of governors (then the trust's admins) stands in.  The last level repeats
+until acknowledged.
+
+Sending claims one delivery at a time, most urgent first, with a lease longer than one send can
+take, and records the outcome only if the claim (its attempt counter) is still the current one.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import time
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.ack import AckLinks
+from bot.alerts import Rung, about_head, build_ladder, cover, retry_backoff, without_head
 from bot.calendar_config import CalendarBook
-from bot.coverage import resolve_people, safeguarding_people
+from bot.coverage import safeguarding_people
 from bot.notify import DeliveryError, Notifier
 from bot.notify.render import AlertView, render_alert
 from bot.settings import Settings
@@ -40,21 +46,11 @@ from bot.store.models import (
 from bot.store.repository import audit, for_update, insert_ignore
 
 log = logging.getLogger(__name__)
-ADMIN_KINDS = frozenset({"token_expired", "coverage", "credentials_rotation"})
-SEND_LEASE = timedelta(minutes=5)
+SEND_LEASE = timedelta(minutes=5)  # at least this; longer when the mail timeout is long
+# An SMTP send is connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA: each may take the timeout.
+SMTP_ROUND_TRIPS = 8
+URGENCY = {"urgent": 0, "high": 1}
 
-
-@dataclass(frozen=True, slots=True)
-class Rung:
-    """One level of an alert's ladder: who (config keys, before delegation) and the wait."""
-
-    people: tuple[str, ...]
-    wait: timedelta
-
-
-def retry_backoff(attempts: int) -> timedelta:
-    """Wait before resending after ``attempts`` failures: 1, 2, 4... minutes, at most 15."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 15))
 
 
 class Escalator:
@@ -77,46 +73,27 @@ class Escalator:
         self._links = ack_links
         self._calendars = calendars or CalendarBook(settings)
         self._max_attempts = max_attempts
+        timeout = getattr(getattr(settings.service, "mail", None), "timeout_seconds", 30)
+        self.lease = max(SEND_LEASE, timedelta(seconds=SMTP_ROUND_TRIPS * float(timeout) + 60))
 
     # ---- ladders -----------------------------------------------------------------------------
 
-    def ladder(self, alert: AlertRow, now: datetime) -> list[Rung]:
-        """The rungs this alert climbs; the last one repeats."""
-        s = self._settings
-        academy = s.academies.get(alert.academy)
-        if academy is None:
-            return [Rung(tuple(s.trust.admins), timedelta(hours=4))]
-        audience = tuple(str(p) for p in alert.audience)
-        if alert.kind in ADMIN_KINDS:
-            return [Rung(audience or tuple(s.trust.admins), timedelta(hours=4))]
-        if alert.kind == "safeguarding":
-            wait = timedelta(minutes=academy.safeguarding_wait_minutes)
-            first = audience
-            if set(audience) == set(academy.dsl):
-                first = tuple(safeguarding_people(
-                    s, alert.academy, self._calendars.get(alert.academy), now))
-            second = list(dict.fromkeys([*first, *academy.dsl]))
-            head = academy.headteacher
-            if head and academy.chair_of_governors not in audience:
-                second.append(head)
-            return [Rung(first, wait), Rung(tuple(dict.fromkeys(second)), wait)]
-        account = academy.accounts.get(alert.account)
-        levels = [Rung(tuple(lv.people), timedelta(minutes=lv.wait_minutes))
-                  for lv in (account.levels() if account else ())]
-        if not levels:
-            return [Rung(audience or tuple(s.trust.admins), timedelta(minutes=30))]
-        if alert.kind == "sla_at_risk":
-            return levels
-        if alert.kind == "sla_breached":
-            return levels[min(1, len(levels) - 1):]
-        return [Rung(audience or levels[0].people, levels[0].wait), *levels[1:]]
+    def ladder(self, alert: AlertRow, now: datetime, barred: bool = False) -> list[Rung]:
+        """The rungs this alert climbs; the last one repeats.  ``barred``: about the head."""
+        return build_ladder(self._settings, alert, barred, lambda: safeguarding_people(
+            self._settings, alert.academy, self._calendars.get(alert.academy), now))
 
-    def rung(self, alert: AlertRow, step: int, now: datetime) -> Rung:
+    def rung(self, alert: AlertRow, step: int, now: datetime, barred: bool = False) -> Rung:
         """The rung of step ``step`` (0-based; past the top the last rung repeats)."""
-        ladder = self.ladder(alert, now)
+        ladder = self.ladder(alert, now, barred)
         return ladder[min(step, len(ladder) - 1)]
 
-    def _day(self, alert: AlertRow, now: datetime):  # noqa: ANN202 - a date
+    def _resolve(self, alert: AlertRow, keys: tuple[str, ...], now: datetime, barred: bool
+                 ) -> tuple[list[str], list[str]]:
+        return cover(self._settings, alert.academy, keys, self._day(alert, now), barred)
+
+
+    def _day(self, alert: AlertRow, now: datetime) -> date:
         academy = self._settings.academies.get(alert.academy)
         zone = ZoneInfo(academy.calendar.timezone if academy else "Europe/London")
         return now.astimezone(zone).date()
@@ -143,7 +120,8 @@ class Escalator:
                     .order_by(AlertRow.next_step_at, AlertRow.id).limit(limit))
             for alert in (await session.scalars(for_update(session, stmt))).all():
                 step = alert.level
-                rung = self.rung(alert, step, now)
+                barred = await about_head(session, alert.item_id, alert.ticket_id)
+                rung = self.rung(alert, step, now, barred)
                 moved = await session.execute(
                     update(AlertRow)
                     .where(AlertRow.id == alert.id, AlertRow.level == step,
@@ -152,7 +130,7 @@ class Escalator:
                     .execution_options(synchronize_session=False))
                 if moved.rowcount != 1:
                     continue  # another worker took this step
-                reached = await self._queue_step(session, alert, step, rung, now)
+                reached = await self._queue_step(session, alert, step, rung, now, barred)
                 if not reached:  # nobody at this level can be reached: climb at once
                     await session.execute(update(AlertRow).where(AlertRow.id == alert.id)
                                           .values(next_step_at=now)
@@ -161,8 +139,8 @@ class Escalator:
         return taken
 
     async def _queue_step(self, session: AsyncSession, alert: AlertRow, step: int, rung: Rung,
-                          now: datetime) -> int:
-        people, uncovered = resolve_people(self._settings, rung.people, self._day(alert, now))
+                          now: datetime, barred: bool) -> int:
+        people, uncovered = self._resolve(alert, rung.people, now, barred)
         reachable = 0
         unreachable = list(uncovered)
         for key in people:
@@ -180,17 +158,19 @@ class Escalator:
         audit(session, now, "modbot", "alert_step", alert.item_id, alert_id=alert.id, step=step,
               people=people, unreachable=unreachable)
         if unreachable and reachable:
-            await self._queue_notice(session, alert, step, now)
+            await self._queue_notice(session, alert, step, now, barred)
         return reachable
 
     async def _queue_notice(self, session: AsyncSession, alert: AlertRow, step: int,
-                            now: datetime) -> None:
+                            now: datetime, barred: bool) -> None:
         """Tell the next level that somebody at ``step`` could not be reached."""
-        rung = self.rung(alert, step + 1, now)
-        people, _ = resolve_people(self._settings, rung.people, self._day(alert, now))
+        rung = self.rung(alert, step + 1, now, barred)
+        people, _ = self._resolve(alert, rung.people, now, barred)
         told_now = {d.person for d in (await session.scalars(select(AlertDeliveryRow).where(
             AlertDeliveryRow.alert_id == alert.id, AlertDeliveryRow.step == step))).all()}
         targets = [p for p in people if p not in told_now] or list(self._settings.trust.admins)
+        if barred:
+            targets = without_head(self._settings, alert.academy, targets)
         for key in targets:
             for channel in self._notifier.channels(self._settings.people[key]):
                 await session.execute(insert_ignore(session, AlertDeliveryRow).values(
@@ -199,16 +179,56 @@ class Escalator:
                     next_attempt_at=now))
 
     async def _deliver(self, now: datetime, limit: int = 50) -> int:
-        async with self._sessions.begin() as session:
-            stmt = (select(AlertDeliveryRow)
-                    .where(AlertDeliveryRow.status.in_(("pending", "sending")),
-                           AlertDeliveryRow.next_attempt_at <= now,
-                           or_(AlertDeliveryRow.lease_until.is_(None),
-                               AlertDeliveryRow.lease_until <= now))
-                    .order_by(AlertDeliveryRow.id).limit(limit))
-            rows = list((await session.scalars(for_update(session, stmt))).all())
-            work = []
-            for row in rows:
+        """Send up to ``limit`` due deliveries, claiming each just before it is sent."""
+        started = time.monotonic()
+        attempted = 0
+        while attempted < limit:
+            claim = await self._claim_next(now, self._lease_start(now, started))
+            if claim is None:
+                return attempted
+            attempted += 1
+            row_id, person, channel, version, view = claim
+            try:
+                await self._notifier.send(channel, self._settings.people[person],
+                                          render_alert(view))
+            except (DeliveryError, KeyError) as exc:
+                final = getattr(exc, "permanent", True) or version >= self._max_attempts
+                await self._record_failure(row_id, version, now, str(exc), final)
+            except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the rest
+                # The message may quote the comment: log only what failed, never the text.
+                log.warning("alert delivery %s on %s failed: %s", row_id, channel,
+                            type(exc).__name__)
+                await self._record_failure(row_id, version, now, type(exc).__name__,
+                                           version >= self._max_attempts)
+            else:
+                await self._record_sent(row_id, version, now)
+        return attempted
+
+    def _lease_start(self, now: datetime, started: float) -> datetime:
+        """``now`` moved on by the time this sweep has spent, or the clock's time if later."""
+        at = now + timedelta(seconds=time.monotonic() - started)
+        clock_now = getattr(self._clock, "now", None)
+        later = clock_now() if callable(clock_now) else None
+        return max(at, later) if isinstance(later, datetime) else at
+
+    async def _claim_next(self, now: datetime, lease_from: datetime
+                          ) -> tuple[int, str, str, int, AlertView] | None:
+        """Claim the most urgent due delivery; None when nothing is due."""
+        for _ in range(20):  # skip rows another worker claimed first
+            async with self._sessions.begin() as session:
+                stmt = (select(AlertDeliveryRow)
+                        .join(AlertRow, AlertRow.id == AlertDeliveryRow.alert_id)
+                        .where(AlertDeliveryRow.status.in_(("pending", "sending")),
+                               AlertDeliveryRow.next_attempt_at <= now,
+                               or_(AlertDeliveryRow.lease_until.is_(None),
+                                   AlertDeliveryRow.lease_until <= lease_from))
+                        .order_by(case(URGENCY, value=AlertRow.severity, else_=2),
+                                  AlertDeliveryRow.id).limit(1))
+                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                    stmt = stmt.with_for_update(skip_locked=True, of=AlertDeliveryRow)
+                row = (await session.scalars(stmt)).first()
+                if row is None:
+                    return None
                 alert = await session.get(AlertRow, row.alert_id)
                 if alert is None or alert.state != "open":
                     await session.execute(
@@ -218,42 +238,45 @@ class Escalator:
                     continue
                 # A conditional claim: the attempt counter is the row's version, so two
                 # workers (even on SQLite, whose driver reads outside the transaction)
-                # never both send it.
+                # never both send it, and a late sender cannot overwrite a newer claim.
                 claimed = await session.execute(
                     update(AlertDeliveryRow)
                     .where(AlertDeliveryRow.id == row.id,
                            AlertDeliveryRow.attempts == row.attempts,
                            AlertDeliveryRow.status.in_(("pending", "sending")))
                     .values(status="sending", attempts=row.attempts + 1,
-                            lease_until=now + SEND_LEASE)
+                            lease_until=lease_from + self.lease)
                     .execution_options(synchronize_session=False))
                 if claimed.rowcount != 1:
                     continue
-                work.append((row.id, row.person, row.channel, row.attempts + 1,
-                             await self._view(session, alert, row, now)))
-        for row_id, person, channel, attempts, view in work:
-            try:
-                await self._notifier.send(channel, self._settings.people[person],
-                                          render_alert(view))
-            except (DeliveryError, KeyError) as exc:
-                permanent = getattr(exc, "permanent", True)
-                await self._record_failure(row_id, now, str(exc), permanent
-                                           or attempts >= self._max_attempts)
-            else:
-                await self._record_sent(row_id, now)
-        return len(work)
+                view = await self._view(session, alert, row, now)
+                return row.id, row.person, row.channel, row.attempts + 1, view
+        return None
 
-    async def _record_sent(self, row_id: int, now: datetime) -> None:
+    async def _current(self, session: AsyncSession, row_id: int, version: int
+                       ) -> AlertDeliveryRow | None:
+        """The row if our claim is still the current one (no other worker took it over)."""
+        stmt = for_update(session, select(AlertDeliveryRow).where(
+            AlertDeliveryRow.id == row_id, AlertDeliveryRow.attempts == version,
+            AlertDeliveryRow.status == "sending"))
+        row = (await session.scalars(stmt)).first()
+        if row is None:
+            log.warning("alert delivery %s was taken over by another worker; not recorded",
+                        row_id)
+        return row
+
+    async def _record_sent(self, row_id: int, version: int, now: datetime) -> None:
         async with self._sessions.begin() as session:
-            row = await session.get(AlertDeliveryRow, row_id)
+            row = await self._current(session, row_id, version)
             if row is not None:
                 row.status, row.sent_at, row.lease_until, row.error = "sent", now, None, ""
                 audit(session, now, "modbot", "alert_sent", None, alert_id=row.alert_id,
                       step=row.step, person=row.person, channel=row.channel)
 
-    async def _record_failure(self, row_id: int, now: datetime, error: str, final: bool) -> None:
+    async def _record_failure(self, row_id: int, version: int, now: datetime, error: str,
+                              final: bool) -> None:
         async with self._sessions.begin() as session:
-            row = await session.get(AlertDeliveryRow, row_id)
+            row = await self._current(session, row_id, version)
             if row is None:
                 return
             row.error, row.lease_until = error[:2000], None
@@ -281,7 +304,8 @@ class Escalator:
         if all(d.status == "failed" for d in same_step):
             alert.next_step_at = now  # nobody at this level was reached: climb now
         else:
-            await self._queue_notice(session, alert, row.step, now)
+            barred = await about_head(session, alert.item_id, alert.ticket_id)
+            await self._queue_notice(session, alert, row.step, now, barred)
 
     # ---- views -------------------------------------------------------------------------------
 
@@ -303,7 +327,7 @@ class Escalator:
         unreachable = tuple(s.people[p].name if p in s.people else p
                             for p, st in by_person.items() if all(x == "failed" for x in st))
         previous = tuple(s.people[p].name if p in s.people else p for p in by_person)
-        ladder = self.ladder(alert, now)
+        ladder = self.ladder(alert, now, await about_head(session, alert.item_id, alert.ticket_id))
         return AlertView(
             alert_id=alert.id, kind=alert.kind, severity=alert.severity, summary=alert.summary,
             academy=academy.name if academy else alert.academy, account=alert.account,

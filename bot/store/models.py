@@ -313,3 +313,24 @@ class ServiceKeyRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class WeeklyReportDeliveryRow(Base):
+    """One weekly report to one recipient: sent once, retried alone if it failed (0003)."""
+
+    __tablename__ = "weekly_report_deliveries"
+    __table_args__ = (
+        UniqueConstraint("scope", "week", "person", name="uq_weekly_report_delivery"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(64))
+    week: Mapped[str] = mapped_column(String(8))
+    person: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # also the claim's version
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
