@@ -48,7 +48,7 @@ class RuleEngine:
             LexiconDetector(rules),
             PatternDetector(rules),
             targets,
-            *((ModelDetector(targets.group_words),) if use_model else ()),
+            *((ModelDetector(targets.group_words, targets=targets),) if use_model else ()),
             SuppressionDetector(rules),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Normalized", "normalize", "fold_char", "collapse_all", "WILDCARD"]
+__all__ = ["Normalized", "normalize", "fold_char", "collapse_all", "WILDCARD", "COMMON_WORDS"]
 
 WILDCARD = "*"
 
@@ -53,10 +53,15 @@ _LEET: dict[str, str] = {
     "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
 }
 _LEET_SYMBOLS = frozenset("@$!")
+_LEET_ANY = re.compile(r"[013457@$!]")
 _WORD_CHARS = re.compile(r"[^\W_]|[@$!*]")
 _TOKEN = re.compile(r"(?:[^\W_]|[@$!*])+")
 _UNITS = frozenset({"am", "pm", "st", "nd", "rd", "th", "yo", "yr", "yrs", "k", "m", "p", "x"})
-_SPACED = re.compile(r"(?<![^\W_])[a-z](?:[ .\-_][a-z]){2,}(?![^\W_])")
+_SPACED = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z](?: [a-z]){2,}(?![^\W_])")
+# letters chained by dots, dashes or underscores with single letters inside: "k.y.s",
+# "d-i-c-k", and pieces left by other evasions ("mu.z.zies", "dic.k.h.e.a.d.s")
+_CHAIN = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z]+(?:[.\-_][a-z]+){2,}(?![^\W_])")
+_CHAIN_SEP = re.compile(r"[.\-_]")
 _ASCII_SPECIAL = re.compile(r"[\x00-\x1f\x7f`]")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 
@@ -146,6 +151,8 @@ def _should_leet(token: str) -> bool:
 def _leet(chars: list[str]) -> None:
     """Replace leet digits and symbols inside word-like tokens, in place."""
     text = "".join(chars)
+    if _LEET_ANY.search(text) is None:  # most comments: nothing to replace
+        return
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if tok.isalpha() or not any(c.isalpha() for c in tok):
@@ -156,12 +163,13 @@ def _leet(chars: list[str]) -> None:
         offset = m.start() + tok.index(core[0]) if core else m.start()
         plain = core.replace("*", "a").replace("@", "a").replace("$", "s")
         digits_ok = _should_leet(plain) or (
-            len(core) >= 3 and sum(c.isalpha() for c in core) >= 2
+            len(core) >= 3 and sum(c.isalpha() for c in plain) >= 2
             and "".join(_LEET.get(c, c) for c in core) in _vocab()
         )
         for j, c in enumerate(core):
             pos = offset + j
-            prev_alpha = j > 0 and (core[j - 1].isalpha() or core[j - 1] in "$@")
+            # the character before, as already repaired ("com3$": the 3 is now an e)
+            prev_alpha = j > 0 and (chars[pos - 1].isalpha() or core[j - 1] in "$@")
             next_alpha = j + 1 < len(core) and core[j + 1].isalpha()
             if c.isdigit() and c in _LEET and digits_ok:
                 chars[pos] = _LEET[c]
@@ -183,7 +191,8 @@ def _segment(letters: str) -> list[int] | None:
             prev = best[start]
             word = letters[start:end]
             if prev is not None and ((len(word) >= 4 and word in vocab)
-                                     or (len(word) == 1 and word in "ai")):
+                                     or (len(word) == 1 and word in "ai")
+                                     or (1 < len(word) < 4 and word in COMMON_WORDS)):
                 cand = (prev[0] + 1, start)
                 if best[end] is None or cand[0] < best[end][0]:
                     best[end] = cand
@@ -199,7 +208,35 @@ def _segment(letters: str) -> list[int] | None:
     return sorted(cuts)
 
 
-def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int]) -> None:
+def _rejoin_chains(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Join words split by dots, dashes or underscores ("k.y.s", "t-h-e"), in place.
+
+    A chain of three or more pieces whose inner pieces are single letters is one word spelled
+    out ("mother-in-law" and "a-level" are left alone).
+    """
+    text = "".join(chars)
+    if "." not in text and "-" not in text and "_" not in text:
+        return
+    drop: set[int] = set()
+    for m in _CHAIN.finditer(text):
+        pieces = _CHAIN_SEP.split(m.group())
+        if any(len(p) != 1 for p in pieces[1:-1]):
+            continue
+        if len(pieces[0]) > 1 and len(pieces[-1]) > 1 and len(pieces) < 4 \
+                and "." not in m.group():
+            continue  # "pick-n-mix", "will-o-wisp": hyphenated words, not a spelled-out one
+        for k in range(m.start(), m.end()):
+            if text[k] in ".-_":
+                drop.add(k)
+    if drop:
+        keep = [k for k in range(len(chars)) if k not in drop]
+        chars[:] = [chars[k] for k in keep]
+        starts[:] = [starts[k] for k in keep]
+        ends[:] = [ends[k] for k in keep]
+
+
+def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
+                   original: str = "") -> None:
     """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place.
 
     Several spaced words in a row ('a k n i f e') are cut back into known words where
@@ -212,7 +249,9 @@ def _rejoin_spaced(chars: list[str], starts: list[int], ends: list[int]) -> None
         whole = letters in _vocab()
         cuts = set() if whole or len(letters) < 4 else set(_segment(letters) or ())
         for j, k in enumerate(range(m.start() + 1, m.end(), 2)):
-            if j + 1 in cuts:
+            # a capital after a small letter starts a new word ("B r o o k f i e l d A v e")
+            if j + 1 in cuts or (original and original[starts[k + 1]].isupper()
+                                 and original[starts[k - 1]].islower()):
                 chars[k] = " "
             else:
                 drop.add(k)
@@ -236,6 +275,70 @@ def _vocab() -> frozenset[str]:
 
 
 _OFTEN_DOUBLED = frozenset("eolsftpmnrdcgzb")
+
+# Everyday words: when a repair has several known readings ("c*me", "neeeed"), these win.
+COMMON_WORDS = frozenset(
+    """a about after again all also always am an and any are as at away back bad be because
+    been before being best better big both but by came can come could day did do does done
+    dont down each even ever every for from get go going good got great had has have he her
+    here him his how i if in into is it its just keep kind know last left let like little
+    live lives look lot love lovely made make man many me men more most much must my need
+    needs never new next no not now of off old on once one only or other our out over own
+    people please put really right said same say see she should so some still such take tell
+    than thank thanks that the their them then there these they thing think this those time
+    to too two up us very want was way we well went were what when where which while who why
+    will with would year yes yet you your kids kid child school class teacher mum dad son
+    home house fair fun week today night girl boy lad run ran sat set sit top try use way
+    why act add age ago air arm ask bed bit box bus buy car cut eat end eye far few fit fix
+    god gun hat hit hot job leg lie low map mix mum nor odd oil pay pen pet put raw red row
+    sad saw sea sir six sky sun ten tie toy van war wet win yet zoo tea""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _vocab_rank() -> dict[str, int]:
+    """Position of each known word in vocab.txt, which lists the most frequent words first."""
+    from importlib import resources
+
+    try:
+        path = resources.files("moderation_rules") / "lexicons" / "vocab.txt"
+        return {w: i for i, w in enumerate(path.read_text(encoding="utf-8").split())}
+    except (OSError, FileNotFoundError):  # pragma: no cover - a stripped install
+        return {}
+
+
+@lru_cache(maxsize=1)
+def _sensitive() -> frozenset[str]:
+    """Single words the shipped packs list (slurs, swearing, sexual terms): a repair never
+    guesses its way to or away from one of these."""
+    from importlib import resources
+
+    import yaml
+
+    words: set[str] = set()
+    try:
+        root = resources.files("moderation_rules") / "packs"
+        for path in root.iterdir():
+            if not path.name.endswith((".yaml", ".yml")):
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for entry in data.get("terms") or ():
+                for w in entry.get("words") or ():
+                    w = str(w).strip().lower().rstrip("*")
+                    if w and " " not in w:
+                        words.add(w)
+        # protected-group words: "wom*n" must not be guessed into "women" (or away from it)
+        lex = yaml.safe_load((resources.files("moderation_rules") / "lexicons" /
+                              "targets.yaml").read_text(encoding="utf-8")) or {}
+        for items in list((lex.get("groups") or {}).values()) + [
+                lex.get("group_singulars"), lex.get("group_adjectives")]:
+            for w in items or ():
+                w = str(w).strip().lower()
+                if w and " " not in w:
+                    words.add(w)
+    except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
+        pass
+    return frozenset(words)
 _TOKEN_ALPHA = re.compile(r"[a-z*]+")
 _STAR_VOWELS = "aeiou"
 
@@ -246,6 +349,7 @@ def _run_keep(token: str) -> list[int]:
     if len(runs) > 3:
         return [1] * len(runs)
     vocab = _vocab()
+    known: list[tuple[list[int], str]] = []
     for mask in range(1 << len(runs)):
         keep = [2 if mask >> k & 1 else 1 for k in range(len(runs))]
         out, last = [], 0
@@ -253,9 +357,17 @@ def _run_keep(token: str) -> list[int]:
             out.append(token[last : m.start()] + m.group(1) * n)
             last = m.end()
         out.append(token[last:])
-        if "".join(out) in vocab:
-            return keep
-    return [2 if m.group(1) in _OFTEN_DOUBLED else 1 for m in runs]
+        word = "".join(out)
+        if word in vocab or word in _sensitive():
+            known.append((keep, word))
+    if known:
+        # "neeeed": both "ned" and "need" are known; the everyday word wins
+        rank = _vocab_rank()
+        return min(known, key=lambda kw: (kw[1] not in COMMON_WORDS,
+                                          rank.get(kw[1], 1 << 30)))[0]
+    # No known word: three or more of a letter never occur in English, so the run is
+    # stretching and most stretched letters were single ("sssslob", "lannne").
+    return [1] * len(runs)
 
 
 def _fill_stars(chars: list[str]) -> None:
@@ -276,7 +388,16 @@ def _fill_stars(chars: list[str]) -> None:
                 cand[i] = v
             if "".join(cand) in vocab:
                 found.append(fill)
-        if len(found) == 1:  # ambiguous ("b*tch") stays a wildcard for the word lists
+        if len(found) > 1:
+            # "w*s", "d*es": ambiguous among everyday words.  Take the one common word, unless
+            # any reading is a listed word ("b*tch", "wh*re"), which stays a wildcard.
+            words = ["".join(tok[i] if i not in stars else f[stars.index(i)]
+                             for i in range(len(tok))) for f in found]
+            if any(w in _sensitive() for w in words):
+                continue
+            rank = _vocab_rank()
+            found = [min(zip(found, words), key=lambda fw: rank.get(fw[1], 1 << 30))[0]]
+        if len(found) == 1:
             for i, v in zip(stars, found[0]):
                 chars[m.start() + i] = v
 
@@ -335,7 +456,8 @@ def normalize(text: str) -> Normalized:
     chars, starts, ends = _fold(text)
     _leet(chars)
     _fill_stars(chars)
-    _rejoin_spaced(chars, starts, ends)
+    _rejoin_chains(chars, starts, ends)
+    _rejoin_spaced(chars, starts, ends, text)
     _collapse_runs(chars, starts, ends)
     while chars and chars[-1] == " ":
         chars.pop()

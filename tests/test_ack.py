@@ -126,13 +126,17 @@ class TestPage:
         url = esc._links.url(alert_id, "bob").replace("http://modbot.test", base)  # noqa: SLF001
         async with aiohttp.ClientSession() as http:
             async with http.post(url, data={"acknowledge": "yes"}) as r:
+                # Post/Redirect/Get: a reload of the result page never posts again.
+                assert [h.status for h in r.history] == [303] and r.method == "GET"
                 assert r.status == 200
                 assert "the alert is acknowledged" in await r.text()
             async with http.post(url, data={"acknowledge": "yes"}) as r:
-                assert r.status == 409 and "already acknowledged" in await r.text()
+                assert [h.status for h in r.history] == [303]
+                assert "had already been acknowledged" in await r.text()
             async with http.get(url) as r:
                 page = await r.text()
-        assert "Acknowledged by Bob Monitor" in page and "<form" not in page
+        assert "You acknowledged this alert at" in page and "<form" not in page
+        assert "<title>Acknowledged: " in page
         acks = await _acks(env)
         assert [(a.alert_id, a.person, a.via) for a in acks] == [(alert_id, "bob", "link")]
 

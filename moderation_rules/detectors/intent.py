@@ -111,8 +111,13 @@ class LanguageDetector:
 
     def __call__(self, ctx: Context) -> None:
         text = ctx.norm.text
-        latin = len(_LATIN_LETTERS.findall(text))
-        other = len(_OTHER_LETTERS.findall(text))
+        if text.isascii():  # no letters of other scripts: only the word check below matters
+            if _LATIN_LETTERS.search(text) is None:
+                return
+            latin, other = 1, 0
+        else:
+            latin = len(_LATIN_LETTERS.findall(text))
+            other = len(_OTHER_LETTERS.findall(text))
         if latin + other == 0:
             return
         if other > latin and latin + other >= 4:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.normalize import collapse_all
+from moderation_rules.normalize import _vocab, collapse_all
 from moderation_rules.rulepack import RuleSet, TermRule
 
 __all__ = ["LexiconDetector"]
@@ -68,6 +68,18 @@ class LexiconDetector:
         core = tok.strip("*")
         if sum(c.isalpha() for c in core) < 2 or "*" not in core:
             return self._lookup(core) if core and core != tok else []
+        if core.count("*") == 1:
+            # One star most often hides one vowel: if a vowel makes a listed word, that is the
+            # reading; if it makes only everyday words ("w*s", "c*me"), nothing is listed here.
+            vowels = [core.replace("*", v) for v in "aeiou"]
+            listed = [e for w in vowels for e in self._exact.get(w, ()) if not e[0]]
+            listed += [((), term) for w in vowels for prefix, term in self._prefixes
+                       if w.startswith(prefix)]
+            if listed:
+                return listed
+            vocab = _vocab()
+            if any(w in vocab for w in vowels):
+                return []
         rx = re.compile("".join("[a-z]{1,2}" if c == "*" else re.escape(c) for c in core))
         out: list[_Entry] = []
         for word in self._singles:

@@ -25,7 +25,7 @@ from importlib import resources
 from typing import Any
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.model.features import features_folded
+from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes, features_folded
 
 __all__ = ["ModelDetector", "load_model", "HashedModel"]
 
@@ -59,27 +59,60 @@ class HashedModel:
         flat = array.array("b", bytes(flat))
         self._flat = flat
         self._k = k
+        self._pair_cache: dict[tuple[str, str], tuple[float, ...]] = {}
+
+    def _pair(self, prev: str, tok: str) -> tuple[float, ...]:
+        """Raw weight sums per class of one word with its bigram (cached per word pair)."""
+        key = (prev, tok)
+        cached = self._pair_cache.get(key)
+        if cached is None:
+            k, w, buckets = self._k, self._flat, self.buckets
+            if tok:
+                wh, grams = _word_hashes(tok, buckets)
+                bh = _bigram_hash(prev, tok, buckets)
+            else:  # the end of the text
+                wh, grams, bh = -1, (), _bigram_hash(prev, "</s>", buckets)
+            cached = tuple(
+                (w[wh * k + j] if wh >= 0 else 0) + w[bh * k + j]
+                + sum(w[g * k + j] for g in grams) * 0.5
+                for j in range(k))
+            if len(self._pair_cache) < 200_000:
+                self._pair_cache[key] = cached
+        return cached
 
     def predict_folded(self, folded: str) -> dict[str, float]:
-        """Class probabilities of an already folded text."""
+        """Class probabilities of an already folded text.
+
+        The dot product is accumulated per word from cached per-word-pair weight sums; every
+        term is a small integer times 1 or 0.5, so the sum is exact and does not depend on the
+        order (identical to summing bucket by bucket).
+        """
         x = features_folded(folded, self.buckets)
         if not x:
             return dict.fromkeys(self.classes, 0.0) | {"ok": 1.0}
         norm = 1.0 / math.sqrt(sum(v * v for v in x.values()))
-        w = self._flat
-        if self._k == 4:
+        k = self._k
+        pair = self._pair
+        cache = self._pair_cache
+        prev = "<s>"
+        if k == 4:
             z0 = z1 = z2 = z3 = 0.0
-            for h, v in x.items():
-                b = h * 4
-                z0 += w[b] * v
-                z1 += w[b + 1] * v
-                z2 += w[b + 2] * v
-                z3 += w[b + 3] * v
-            sums = (z0, z1, z2, z3)
+            for tok in _WORD.findall(folded) + [""]:
+                v = cache.get((prev, tok)) or pair(prev, tok)
+                z0 += v[0]
+                z1 += v[1]
+                z2 += v[2]
+                z3 += v[3]
+                prev = tok
+            sums: list[float] = [z0, z1, z2, z3]
         else:
-            sums = tuple(sum(w[h * self._k + j] * v for h, v in x.items())
-                         for j in range(self._k))
-        z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(self._k)]
+            sums = [0.0] * k
+            for tok in _WORD.findall(folded) + [""]:
+                v = pair(prev, tok)
+                for j in range(k):
+                    sums[j] += v[j]
+                prev = tok
+        z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(k)]
         top = max(z)
         e = [math.exp(v - top) for v in z]
         s = sum(e)
@@ -97,11 +130,40 @@ class ModelDetector:
     """Adds model evidence (``model.hate``, ``model.abuse``, ``model.sexual``) to the context."""
 
     def __init__(self, group_words: frozenset[str], hide: float = 0.6, review: float = 0.4,
-                 model: HashedModel | None = None) -> None:
+                 model: HashedModel | None = None, targets: Any = None) -> None:
         self.model = model or load_model()
+        # a protected group plus an un-negated negative predicate lifts review-level model hate
+        self._negative = getattr(targets, "negative_rx", None)
+        self._negation = getattr(targets, "negation_rx", None)
+        self._reporting = getattr(targets, "reporting_rx", None)
+        self._negated_positive = getattr(targets, "negated_positive_rx", None)
         self._groups = group_words
         self.hide = hide
         self.review = review
+
+    def _attacked(self, folded: str, words: set[str]) -> bool:
+        """A negative predicate in the same sentence as a group word, not negated, quoted
+        or reported ("X are a burden": yes; "X are not a burden", "saying X are a burden is
+        wrong": no)."""
+        if self._negative is None or '"' in folded:
+            return False
+        if self._reporting is not None and self._reporting.search(folded):
+            return False
+        if self._negated_positive is not None and self._negated_positive.search(folded):
+            return True
+        for m in self._negative.finditer(folded):
+            sent_start = max(folded.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
+            sent_end = min((i for i in (folded.find(c, m.end()) for c in ".!?;\n") if i >= 0),
+                           default=len(folded))
+            sentence = folded[sent_start:sent_end]
+            if self._groups.isdisjoint(re.findall(r"[a-z]+", sentence)):
+                continue
+            before = folded[sent_start : m.start()]  # any negation earlier in the sentence
+            if self._negation is not None and self._negation.search(before) \
+                    and not self._negation.search(m.group()):
+                continue
+            return True
+        return False
 
     def _score(self, p: float) -> float:
         if p >= self.hide:
@@ -119,6 +181,8 @@ class ModelDetector:
         words = set(re.findall(r"[a-z]+", folded))
         hate = self._score(probs.get("hate", 0.0))
         if hate and not self._groups.isdisjoint(words) and not _POSITIVE.search(folded):
+            if hate < 0.8 and self._attacked(folded, words):
+                hate = 0.82  # target and negative predicate both present: hide, not review
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
         if off and _PERSON.search(folded) and ctx.score("complaint") < 0.5:

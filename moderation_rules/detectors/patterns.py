@@ -8,6 +8,8 @@ reported rather than meant (a parent quoting what her son was called).
 
 from __future__ import annotations
 
+import re
+
 from moderation_rules.detectors.base import Context
 from moderation_rules.prefilter import Scanner, ScannerIndex
 from moderation_rules.rulepack import ComboRule, PatternRule, RuleSet
@@ -29,14 +31,33 @@ class PatternDetector:
         everything = [sc for _, scs in self._patterns for sc in scs]
         everything += [sc for _, scs in self._combos for sc in scs]
         self._index = ScannerIndex(everything)
+        # Which pattern rules a text can wake: rules with an unfiltered scanner always run; the
+        # others only when the prefilter found a candidate for one of their scanners.
+        self._always: frozenset[int] = frozenset(
+            i for i, (_, scs) in enumerate(self._patterns) if any(sc.keys is None for sc in scs))
+        self._combos_keyed = tuple(
+            (combo, parts, frozenset(p.sid for p in parts if p.keys is not None))
+            for combo, parts in self._combos)
+        self._requires = tuple(
+            re.compile("|".join(re.escape(r) for r in rule.requires)) if rule.requires else None
+            for rule, _ in self._patterns)
+        self._rule_of: dict[int, int] = {
+            sc.sid: i for i, (_, scs) in enumerate(self._patterns) for sc in scs}
 
     def __call__(self, ctx: Context) -> None:
         norm = ctx.norm.text
         raw = ctx.text
         raw_lower = raw.lower()
         cands = self._index.candidates(norm)
-        for rule, scanners in self._patterns:
-            if rule.requires and not any(r in raw_lower for r in rule.requires):
+        rule_of = self._rule_of
+        wake = set(self._always)
+        wake.update(rule_of[sid] for sid in cands if sid in rule_of)
+        patterns = self._patterns
+        requires = self._requires
+        for i in sorted(wake):  # pack order, as if every rule were tried
+            rule, scanners = patterns[i]
+            req = requires[i]
+            if req is not None and req.search(raw_lower) is None:
                 continue
             m = rule.meta
             text = raw if rule.view == "raw" else norm
@@ -60,10 +81,10 @@ class PatternDetector:
                         break
                 if done:
                     break
-        for combo, parts in self._combos:
-            if any(p.keys is not None and p.sid not in cands for p in parts):
-                continue
-            self._combo(ctx, combo, parts, cands)
+        keys = cands.keys()
+        for combo, parts, keyed in self._combos_keyed:
+            if keyed <= keys:
+                self._combo(ctx, combo, parts, cands)
 
     @staticmethod
     def _combo(ctx: Context, combo: ComboRule, parts: tuple[Scanner, ...],
@@ -94,8 +115,14 @@ class SuppressionDetector:
 
     def __init__(self, rules: RuleSet) -> None:
         self._rules = tuple(rules.suppressions)
+        # one search decides whether any suppression can apply (most texts have none)
+        self._any = (re.compile("|".join(f"(?:{s.regex.pattern})" for s in self._rules))
+                     if self._rules and not any(s.regex.flags & re.IGNORECASE
+                                                for s in self._rules) else None)
 
     def __call__(self, ctx: Context) -> None:
+        if self._any is not None and self._any.search(ctx.norm.text) is None:
+            return
         for sup in self._rules:
             if sup.regex.search(ctx.norm.text):
                 ctx.suppressed_by.append(sup.id)

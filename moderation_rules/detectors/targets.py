@@ -87,9 +87,29 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _alt(phrases: Iterable[str]) -> str:
-    """A regex alternation of phrases (longest first, spaces as flexible whitespace)."""
-    uniq = sorted({p for p in phrases if p}, key=lambda p: (-len(p), p))
-    return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in uniq) + ")"
+    """A regex matching any of the phrases, longest first, spaces as flexible whitespace.
+
+    Built as a trie ("scum(?:bags)?", "a (?:plague|disease)") rather than a flat list, so the
+    regex engine rules out most phrases after a character or two instead of trying each one.
+    """
+    trie: dict[str, Any] = {}
+    for p in {p for p in phrases if p}:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + build(child)
+                for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return "(?:" + build(trie) + ")"
 
 
 def _firsts(*groups: Iterable[str]) -> frozenset[str]:
@@ -148,9 +168,19 @@ class _Repairer:
         self._joinable = frozenset(joinable) | _COMMON
         self._targets = frozenset(targets)
         self._anchors = frozenset(a for a in anchors if len(a) >= 3)
+        self._cache: dict[str, str | None] = {}
 
     def word(self, tok: str) -> str | None:
         """The listed word ``tok`` is a slip of, a split of run-together words, or None."""
+        cache = self._cache
+        if tok in cache:
+            return cache[tok]
+        fixed = self._word(tok)
+        if len(cache) < 100_000:
+            cache[tok] = fixed
+        return fixed
+
+    def _word(self, tok: str) -> str | None:
         if tok in self._known or tok in self._targets:
             return None
         hit = self._fuzzy.get(tok)
@@ -300,6 +330,11 @@ class TargetDetector:
             "target.person_harsh": lead_people, "target.you_harm": lead_people,
         })
         self._lead = lead
+        # word -> the rules a match may start at it (so each text is indexed once, not per rule)
+        self._lead_of: dict[str, tuple[str, ...]] = {}
+        for rid, words in lead.items():
+            for w in words:
+                self._lead_of[w] = self._lead_of.get(w, ()) + (rid,)
         # --- protected groups -------------------------------------------------------------
         self._hate_rx: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             (rid, re.compile(src)) for rid, src in (
@@ -319,7 +354,7 @@ class TargetDetector:
                  rf"as\s+|a\s+|an\s+)*{_alt(positive)}\b"),
                 ("target.no_member_good",
                  rf"\b(?:no|not\s+a\s+single|not\s+one)\s+{_alt(singulars + groups)}\s+(?:is|are|"
-                 rf"can\s+be|will\s+ever\s+be|has\s+ever\s+been|could\s+ever\s+be|"
+                 rf"can\s+be|can\s+ever\s+be|will\s+ever\s+be|has\s+ever\s+been|could\s+ever\s+be|"
                  rf"deserves?\s+to\s+be|should\s+be)\s+(?:ever\s+)?{_alt(positive)}\b"),
                 ("target.group_threat",
                  rf"\b(?:{opener}\s+(?:\w+\s+){{0,2}})?{threat}\s+(?:all\s+|every\s+|the\s+|those\s+|"
@@ -379,6 +414,17 @@ class TargetDetector:
                         rf"(?:all\s+)?{_alt(passive)}\b")),
         )
         self._reporting = re.compile(rf"\b{_alt(reporting)}\b")
+        # Any negative predicate or attribute at all (for lifting a model-only hate signal)
+        attrs = _as_list(lex.get("negative_attributes"))
+        self.negative_rx = re.compile(
+            rf"\b{_alt(strong + harsh + hate_verbs + threats + exclusion + passive + attrs)}\b")
+        self.negation_rx = _NEGATION
+        # a negated compliment ("X are never any good", "X can't be trusted")
+        self.negated_positive_rx = re.compile(
+            rf"\b(?:not|never|n't|no\s+longer|hardly\s+ever|cannot|cant|wont|arent|isnt)\s+"
+            rf"(?:be\s+|been\s+|ever\s+|really\s+|truly\s+|even\s+|as\s+|a\s+|an\s+)*"
+            rf"{_alt(positive)}\b")
+        self.reporting_rx = self._reporting
 
     # ------------------------------------------------------------------------------------
     def __call__(self, ctx: Context) -> None:
@@ -386,27 +432,41 @@ class TargetDetector:
         if not folded:
             return
         text, index = repair_tokens(folded, self._repair)
-        starts: dict[str, list[int]] = {}
+        lead_of = self._lead_of
+        tokens: set[str] = set()
+        at: dict[str, list[int]] = {}  # rule id -> positions of its lead words, in order
         for t in _TOKEN.finditer(text):
-            starts.setdefault(t.group(), []).append(t.start())
-        tokens = starts.keys()
+            w = t.group()
+            tokens.add(w)
+            rids = lead_of.get(w)
+            if rids:
+                pos = t.start()
+                for rid in rids:
+                    if rid in at:
+                        at[rid].append(pos)
+                    else:
+                        at[rid] = [pos]
         has_group = not self._group_words.isdisjoint(tokens)
         found_hate = False
-        self._defused = False
+        defused = False
         if has_group:
             for rid, rx in self._hate_rx:
-                for m in self._find(rx, rid, text, starts):
+                if rid not in at:
+                    continue
+                for m in self._find(rx, rid, text, at):
                     if self._harmless(text, m, rid):
-                        self._defused = True
+                        defused = True
                         continue
                     self._add(ctx, index, rid, "hate", self.clause_hate, 0.92, m)
                     found_hate = True
                     break
             if not found_hate:
                 for rid, rx in self._ref_rx:
-                    for m in self._find(rx, rid, text, starts):
+                    if rid not in at:
+                        continue
+                    for m in self._find(rx, rid, text, at):
                         if self._harmless(text, m, rid):
-                            self._defused = True
+                            defused = True
                             continue
                         self._add(ctx, index, rid, "hate", self.clause_hate, 0.9, m)
                         found_hate = True
@@ -414,8 +474,8 @@ class TargetDetector:
                     if found_hate:
                         break
         if not found_hate and _QUOTED_REPORT.search(text):
-            self._defused = True
-        if self._defused and not found_hate:
+            defused = True
+        if defused and not found_hate:
             # the only attack-shaped clause is negated, quoted or reported: counter-speech
             ctx.suppressed_by.append("target.counter_speech")
             for label in ("hate", "abuse"):
@@ -424,7 +484,9 @@ class TargetDetector:
         if found_hate or self._people_words.isdisjoint(tokens):
             return
         for rid, score, rx in self._abuse_rx:
-            for m in self._find(rx, rid, text, starts):
+            if rid not in at:
+                continue
+            for m in self._find(rx, rid, text, at):
                 if self._harmless(text, m, rid):
                     continue
                 clause = self.clause_threat if "threat" in rid or "harm" in rid else \
@@ -433,11 +495,12 @@ class TargetDetector:
                 break
 
     def _find(self, rx: re.Pattern[str], rid: str, text: str,
-              starts: dict[str, list[int]]) -> Iterator[re.Match[str]]:
-        """Matches of ``rx`` that begin at a word in the rule's lead set, in text order."""
-        positions = sorted(p for w in self._lead[rid] & starts.keys() for p in starts[w])
+              at: dict[str, list[int]]) -> Iterator[re.Match[str]]:
+        """Matches of ``rx`` that begin at a word in the rule's lead set, in text order.
+
+        ``at`` maps each rule id to the positions of its lead words in ``text``."""
         after = -1
-        for pos in positions:
+        for pos in at.get(rid, ()):
             if pos < after:
                 continue
             m = rx.match(text, pos)

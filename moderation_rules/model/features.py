@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 
 from moderation_rules.normalize import _vocab, normalize
 
@@ -31,22 +32,40 @@ def features(text: str, buckets: int = BUCKETS) -> dict[int, float]:
     return features_folded(normalize(text).text, buckets)
 
 
+@lru_cache(maxsize=65536)
+def _word_hashes(tok: str, buckets: int) -> tuple[int, tuple[int, ...]]:
+    """Bucket of a word's unigram and of its character 4-grams (only for unknown words)."""
+    w = _crc(("w:" + tok).encode()) % buckets
+    grams: tuple[int, ...] = ()
+    if len(tok) >= 5 and tok not in _vocab():  # misspellings and evasions only
+        padded = "<" + tok + ">"
+        grams = tuple(_crc(("c:" + padded[i : i + 4]).encode()) % buckets
+                      for i in range(len(padded) - 3))
+    return w, grams
+
+
+@lru_cache(maxsize=131072)
+def _bigram_hash(prev: str, tok: str, buckets: int) -> int:
+    return _crc(("b:" + prev + " " + tok).encode()) % buckets
+
+
 def features_folded(folded: str, buckets: int = BUCKETS) -> dict[int, float]:
-    """Hashed feature counts of an already folded text (the engine's matching view)."""
+    """Hashed feature counts of an already folded text (the engine's matching view).
+
+    Per-word hashes are cached: comments share most of their vocabulary.
+    """
     toks = _WORD.findall(folded)
-    vocab = _vocab()
     out: dict[int, float] = {}
+    get = out.get
     prev = "<s>"
     for tok in toks:
-        for key in ("w:" + tok, "b:" + prev + " " + tok):
-            h = _crc(key.encode()) % buckets
-            out[h] = out.get(h, 0.0) + 1.0
-        if len(tok) >= 5 and tok not in vocab:  # misspellings and evasions only
-            padded = "<" + tok + ">"
-            for i in range(len(padded) - 3):
-                h = _crc(("c:" + padded[i : i + 4]).encode()) % buckets
-                out[h] = out.get(h, 0.0) + 0.5
+        w, grams = _word_hashes(tok, buckets)
+        out[w] = get(w, 0.0) + 1.0
+        h = _bigram_hash(prev, tok, buckets)
+        out[h] = get(h, 0.0) + 1.0
+        for h in grams:
+            out[h] = get(h, 0.0) + 0.5
         prev = tok
-    h = _crc(("b:" + prev + " </s>").encode()) % buckets
-    out[h] = out.get(h, 0.0) + 1.0
+    h = _bigram_hash(prev, "</s>", buckets)
+    out[h] = get(h, 0.0) + 1.0
     return out

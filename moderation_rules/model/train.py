@@ -203,7 +203,10 @@ def build_vocab(texts: list[str], out: Path, min_count: int = 3) -> int:
     counts: Counter[str] = Counter()
     for t in texts:
         counts.update(re.findall(r"[a-z]{2,}", t.lower()))
-    words = sorted(w for w, c in counts.items() if c >= min_count and not re.search(r"(.)\1\1", w))
+    # most frequent first (ties alphabetical): the normaliser breaks ties between repairs by
+    # this order ("c*me" -> "come"); as a set the file is unchanged
+    words = sorted((w for w, c in counts.items() if c >= min_count
+                    and not re.search(r"(.)\1\1", w)), key=lambda w: (-counts[w], w))
     out.write_text("\n".join(words) + "\n", encoding="utf-8")
     return len(words)
 
@@ -216,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path,
                     default=Path(__file__).with_name("detector.json"))
     ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--vocab-only", action="store_true",
+                    help="rebuild lexicons/vocab.txt and stop (no training)")
     args = ap.parse_args(argv)
     rng = random.Random(SEED)
     started = time.time()
@@ -226,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     vocab_out = Path(__file__).resolve().parent.parent / "lexicons" / "vocab.txt"
     n = build_vocab([t for t, _, _ in train_rows], vocab_out)
     print(f"wrote {vocab_out} ({n} words)", file=sys.stderr)
+    if args.vocab_only:
+        return 0
     counts = {c: sum(1 for _, y, _ in train_rows if y == c) for c in CLASSES}
     print(f"training on {len(train_rows)} examples {counts}", file=sys.stderr)
     weights, bias = train(train_rows, epochs=args.epochs)
