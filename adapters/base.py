@@ -7,7 +7,7 @@ stores every item before acting on it, and owns cursors, retries and idempotency
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -44,14 +44,34 @@ class SignatureError(AdapterError):
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """What a platform lets an official account do to other people's content."""
+    """What a platform lets an official account do to other people's content.
+
+    The core fits each decision to these (:func:`bot.decide.fit_to_platform`): a platform that
+    cannot hide deletes instead, one that cannot delete hides, and an item of an
+    ``unhideable_kinds`` kind is left up and reported to the monitors instead.
+    """
 
     hide: bool = True
     delete: bool = True
     reply: bool = True
     block: bool = False
+    mute: bool = False
+    timeout: bool = False
     webhooks: bool = False
     max_reply_chars: int = 8000
+    unhideable_kinds: frozenset[str] = frozenset()
+    # Where the audience is told why something went: "thread" (a reply in the item's thread)
+    # or "channel" (a notice in the channel the message was in).
+    explanation_where: str = "thread"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One line of ``modbot accounts verify``: a check against the platform and its result."""
+
+    check: str  # e.g. "credentials", "permission tweet.moderate.write", "webhook subscription"
+    ok: bool
+    detail: str = ""  # plain words: what is wrong and what the school should do about it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +120,43 @@ class PlatformAdapter(Protocol):
         """Verify the signature over the raw body, then translate; never raise on bad input."""
 
 
+@runtime_checkable
+class VerifiableAdapter(Protocol):
+    """An adapter that can check its own credentials, permissions and subscriptions."""
+
+    async def verify(self) -> list[Finding]:
+        """Ask the platform what this account may do; never raise for a missing permission."""
+
+
+@runtime_checkable
+class PushAdapter(Protocol):
+    """An adapter fed by a push channel (a gateway) between polls.
+
+    The service hands it a callback; the adapter calls it (from the event loop) when new
+    items are buffered, and the service then polls it at once.  ``poll`` still returns the
+    items, so storage and cursors work exactly as for polled platforms.
+    """
+
+    def set_wakeup(self, wakeup: Callable[[], None]) -> None:
+        """Remember ``wakeup`` and call it whenever ``poll`` has something new."""
+
+
 __all__ = [
     "ActionKind",
     "ActionResult",
     "AdapterError",
     "AuthExpired",
     "Capabilities",
+    "Finding",
     "FetchResult",
     "Item",
     "PermanentError",
     "PlatformAction",
     "PlatformAdapter",
+    "PushAdapter",
     "RateLimited",
     "SignatureError",
     "TransientError",
+    "VerifiableAdapter",
     "WebhookResponse",
 ]

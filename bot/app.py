@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.base import AuthExpired, PlatformAdapter
+from adapters.base import AuthExpired, PlatformAdapter, PushAdapter
 from bot.ack import AckLinks, base_url_for, link_secret
 from bot.calendar_config import CalendarBook
 from bot.clock import Clock, SystemClock
@@ -140,6 +140,8 @@ class Service:
                 sched.add_job(self._poll_job, "interval", seconds=account.poll_seconds,
                               args=[adapter], max_instances=1, coalesce=True,
                               next_run_time=now, id=f"poll:{account_key}")
+                if isinstance(adapter, PushAdapter):
+                    adapter.set_wakeup(self._wakeup_for(account_key))
         sched.add_job(self._process_job, "interval", seconds=1, max_instances=1,
                       coalesce=True, next_run_time=now, id="process")
         sched.add_job(self._execute_job, "interval",
@@ -156,6 +158,19 @@ class Service:
                           max_instances=1, coalesce=True, next_run_time=now, id=job_id)
         sched.start()
         self._scheduler = sched
+
+    def _wakeup_for(self, account_key: str) -> Callable[[], None]:
+        """A callback that brings an account's next poll forward to now (gateway pushes)."""
+
+        def wakeup() -> None:
+            sched = self._scheduler
+            if sched is None:
+                return
+            job = sched.get_job(f"poll:{account_key}")
+            if job is not None and job.next_run_time is not None:  # None: paused
+                job.modify(next_run_time=datetime.now(timezone.utc))
+
+        return wakeup
 
     async def _poll_job(self, adapter: PlatformAdapter) -> None:
         try:

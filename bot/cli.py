@@ -21,6 +21,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+accounts_app = typer.Typer(help="Platform accounts: permissions and capabilities.",
+                           no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
 
 
 def _calendar_app() -> typer.Typer:
@@ -184,6 +187,40 @@ def validate(config: Annotated[Path, typer.Option("--config", help="The YAML con
         _fail(str(exc))
     n = len(settings.accounts())
     typer.echo(f"{config}: valid ({len(settings.academies)} academies, {n} accounts)")
+
+
+@accounts_app.command("verify")
+def accounts_verify(
+    config: Annotated[Path, typer.Option("--config", help="The YAML configuration.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Check each account's credentials, permissions and webhook subscription on its platform.
+
+    Exits 1 when anything is missing, so it can gate a deployment.
+    """
+    from bot.accounts_check import render_reports, verify_accounts
+    from bot.settings import load_settings
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    try:
+        settings = load_settings(config)
+        reports = asyncio.run(verify_accounts(settings, str(config)))
+    except ConfigError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit({"accounts": [r.as_dict() for r in reports], "ok": all(r.ok for r in reports)})
+    else:
+        typer.echo(render_reports(reports))
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+@accounts_app.command("capabilities")
+def accounts_capabilities() -> None:
+    """Print what hide, delete, reply, block, mute and timeout mean on each platform."""
+    from adapters.capabilities import matrix_markdown
+
+    typer.echo(matrix_markdown())
 
 
 @db_app.command("upgrade")

@@ -7,8 +7,9 @@ are the platform actions the mode actually allows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from adapters.base import Capabilities
 from bot.domain import HIDE_LABELS, ActionKind, Label
 from bot.settings import ModerationSettings
 from moderation_rules.types import Assessment
@@ -111,3 +112,56 @@ def decide(
         reasons=tuple(reasons),
         explain=explain,
     )
+
+
+# Labels whose authors may also be muted (X) or timed out (Discord) when the account opts in.
+_SANCTION_LABELS = frozenset({Label.HATE, Label.SEXUAL, Label.ABUSE, Label.SPAM})
+
+
+def fit_to_platform(
+    decision: Decision,
+    caps: Capabilities,
+    item_kind: str = "comment",
+    *,
+    mute: bool = False,
+    timeout: bool = False,
+) -> Decision:
+    """Fit a decision's effects to what the platform can do (see :mod:`adapters.capabilities`).
+
+    A platform without hiding (Discord) deletes instead; one without deleting (X) hides
+    instead and tells the monitors, since only the platform can remove it; an item the platform
+    will not let the account hide (an X mention outside the account's own conversations) stays
+    up and goes to the monitors with the reason, so a person reports it on the platform.
+    """
+    if not decision.effects:
+        return decision
+    effects: list[ActionKind] = []
+    reasons = list(decision.reasons)
+    alerts = list(decision.alerts)
+    for effect in decision.effects:
+        if effect is ActionKind.DELETE and not caps.delete:
+            effect = ActionKind.HIDE
+            reasons.append("the platform cannot delete other people's posts: hidden instead; "
+                           "report it to the platform")
+        if effect is ActionKind.HIDE and not caps.hide:
+            effect = ActionKind.DELETE if caps.delete else effect
+        if effect is ActionKind.HIDE and (not caps.hide or item_kind in caps.unhideable_kinds):
+            reasons.append(f"the platform does not let the account hide a {item_kind} here: "
+                           "a person must report it on the platform")
+            continue
+        effects.append(effect)
+    if not effects:
+        if "monitors" not in alerts and "dsl" not in alerts:
+            alerts.append("monitors")
+        return replace(decision, effects=(), reasons=tuple(reasons), alerts=tuple(alerts),
+                       explain=False)
+    label = Label(decision.label)
+    if label in _SANCTION_LABELS:
+        if mute and caps.mute:
+            effects.append(ActionKind.MUTE)
+        if timeout and caps.timeout:
+            effects.append(ActionKind.TIMEOUT)
+    if len(reasons) > len(decision.reasons) and "monitors" not in alerts and "dsl" not in alerts:
+        alerts.append("monitors")
+    return replace(decision, effects=tuple(dict.fromkeys(effects)), reasons=tuple(reasons),
+                   alerts=tuple(alerts))

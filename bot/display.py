@@ -25,3 +25,22 @@ def plain(text: str, width: int | None = None) -> str:
     if width is not None and len(line) > width:
         line = line[: max(width - 1, 0)] + "…"
     return line
+
+
+def visible(text: str) -> str:
+    """Keep line breaks but show control, format and bidi characters as ``[U+XXXX]``.
+
+    For email bodies and the acknowledge page, where a comment's lines matter but a right-to-left
+    override must not reorder what a monitor reads.  The zero-width joiner stays (emoji use it).
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch in "\n\t" or ch == "\u200d":
+            out.append(ch)
+        elif ch == "\r":
+            continue
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            out.append(f"[U+{ord(ch):04X}]")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -56,6 +56,8 @@ class ActionKind(StrEnum):
     DELETE = "delete"
     REPLY = "reply"  # a reply in the item's thread (explanations, courtesy replies)
     BLOCK = "block"
+    MUTE = "mute"  # X: the account stops seeing the author; the audience still does
+    TIMEOUT = "timeout"  # Discord: the author cannot post for a while
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class PlatformAction:
     since: datetime | None = None
     # Ids of replies this account already posted for other actions; never taken as this one's.
     exclude_ids: tuple[str, ...] = ()
+    duration_seconds: float = 0.0  # how long a TIMEOUT lasts
 
 
 @dataclass(frozen=True, slots=True)

@@ -373,6 +373,11 @@ class Escalator:
                   via=via, kind=alert.kind, level=alert.level)
         return True
 
+    @property
+    def settings(self) -> Settings:
+        """The settings this escalator routes by (names and zones for display)."""
+        return self._settings
+
     async def status(self, alert_id: int) -> tuple[AlertRow, AcknowledgementRow | None,
                                                     ItemRow | None] | None:
         """The alert, its acknowledgement and its item, for the acknowledge page."""

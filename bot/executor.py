@@ -107,6 +107,7 @@ class Executor:
             thread_id=row.thread_id, text=str(row.payload.get("text", "")),
             author_id=str(row.payload.get("author_id", "")),
             since=row.created_at, exclude_ids=exclude,
+            duration_seconds=float(row.payload.get("duration_seconds", 0.0) or 0.0),
         )
         try:
             # An earlier claim may have reached the platform before its process died.

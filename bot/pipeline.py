@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import alert_kind, raise_alert
 from bot.calendar_config import CalendarBook
-from bot.decide import PRIORITY, Decision, decide
-from bot.domain import Item, Label
+from adapters.capabilities import CAPABILITIES
+from bot.decide import PRIORITY, Decision, decide, fit_to_platform
+from bot.domain import ActionKind, Item, Label
 from bot.outbox import NewAction, enqueue, enqueue_explanation
 from bot.settings import ModerationSettings, Settings
 from bot.sla import at_risk_at, due_at
@@ -184,7 +185,12 @@ class Pipeline:
         academy_key, academy = self._settings.academy_of(row.account)
         account = academy.accounts[row.account]
         assessment = self._engines[academy_key].assess(row.text, row.platform)
-        decision = decide(assessment, academy.moderation, account.mode, bool(row.attachments))
+        decision = fit_to_platform(
+            decide(assessment, academy.moderation, account.mode, bool(row.attachments)),
+            CAPABILITIES[row.platform], row.kind,
+            mute=bool(account.twitter and account.twitter.mute_authors),
+            timeout=bool(account.discord and account.discord.timeout_minutes),
+        )
         session.add(_assessment_row(row.id, assessment, self._engine_version, now))
         session.add(_decision_row(row.id, account.mode, decision, now))
         audit(session, now, "modbot", "decided", row.id, label=decision.label,
@@ -222,14 +228,18 @@ class Pipeline:
         moderation: ModerationSettings, now: datetime, *, explain: bool,
     ) -> None:
         priority = PRIORITY.get(Label(decision.label), 50)
+        account = self._settings.academy_of(row.account)[1].accounts[row.account]
         for effect in decision.effects:
+            extra: dict[str, Any] = {}
+            if effect is ActionKind.TIMEOUT and account.discord is not None:
+                extra["duration_seconds"] = account.discord.timeout_minutes * 60
             await enqueue(
                 session,
                 NewAction(
                     key=f"{effect.value}:{row.platform}:{row.external_id}",
                     account=row.account, platform=row.platform, kind=effect,
                     target_id=row.external_id, thread_id=row.thread_id, item_id=row.id,
-                    payload={"author_id": row.author_id, "label": decision.label},
+                    payload={"author_id": row.author_id, "label": decision.label, **extra},
                     priority=priority,
                 ),
                 now,

@@ -12,6 +12,14 @@ from collections.abc import Mapping
 from bot.settings import ConfigError, SecretRef, Settings
 
 
+_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
+    "facebook": ("page_token", "app_secret", "verify_token"),
+    "instagram": ("access_token", "app_secret", "verify_token"),
+    "twitter": ("access_token",),
+    "discord": ("bot_token",),
+}
+
+
 def resolve_secrets(
     settings: Settings, source: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -35,10 +43,10 @@ def resolve_secrets(
     take("service.mail.oauth_token", settings.service.mail.oauth_token)
     take("service.web.link_secret", settings.service.web.link_secret)
     for ak, ck, acc in settings.accounts():
-        if acc.facebook is not None:
-            base = f"academies.{ak}.accounts.{ck}.facebook"
-            for name in ("page_token", "app_secret", "verify_token"):
-                take(f"{base}.{name}", getattr(acc.facebook, name))
+        block = getattr(acc, acc.platform, None)
+        base = f"academies.{ak}.accounts.{ck}.{acc.platform}"
+        for name in _SECRET_FIELDS.get(acc.platform, ()):
+            take(f"{base}.{name}", getattr(block, name, None))
     if problems:
         raise ConfigError("\n".join(problems))
     return found

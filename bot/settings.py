@@ -169,6 +169,38 @@ class FacebookAccount(_Strict):
     base_url: str = "https://graph.facebook.com/"
 
 
+class InstagramAccount(_Strict):
+    """An Instagram professional account, moderated through the Graph API of its linked Page."""
+
+    ig_user_id: str
+    access_token: SecretRef  # the linked Page's token (instagram_manage_comments)
+    app_secret: SecretRef
+    verify_token: SecretRef
+    graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    base_url: str = "https://graph.facebook.com/"
+
+
+class TwitterAccount(_Strict):
+    """An X account; ``access_token`` is an OAuth 2.0 user-context token of that account."""
+
+    user_id: str
+    username: str = ""
+    access_token: SecretRef  # scopes tweet.read users.read tweet.write tweet.moderate.write
+    base_url: str = "https://api.twitter.com"
+    mute_authors: bool = False  # mute the authors of hidden replies (the account stops seeing them)
+
+
+class DiscordAccount(_Strict):
+    """A Discord server (guild) and the channels of it the bot watches."""
+
+    guild_id: str
+    channel_ids: tuple[str, ...] = Field(min_length=1)
+    bot_token: SecretRef
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    timeout_minutes: float = Field(default=0, ge=0, le=28 * 24 * 60)  # 0: no timeouts
+
+
 class Account(_Strict):
     """One official account on one platform."""
 
@@ -178,6 +210,9 @@ class Account(_Strict):
     ladder: tuple[LadderLevel, ...] = ()
     poll_seconds: float = Field(default=60, gt=0)
     facebook: FacebookAccount | None = None
+    instagram: InstagramAccount | None = None
+    twitter: TwitterAccount | None = None
+    discord: DiscordAccount | None = None
 
     @field_validator("platform")
     @classmethod
@@ -198,8 +233,20 @@ class Account(_Strict):
 
     @model_validator(mode="after")
     def _platform_block(self) -> Account:
-        if self.platform == "facebook" and self.facebook is None:
-            raise ValueError("a facebook account needs a 'facebook' block (page_id, credentials)")
+        needs = {
+            "facebook": "page_id, credentials",
+            "instagram": "ig_user_id, credentials",
+            "twitter": "user_id, access_token",
+            "discord": "guild_id, channel_ids, bot_token",
+        }
+        if getattr(self, self.platform, None) is None:
+            raise ValueError(
+                f"a {self.platform} account needs a '{self.platform}' block "
+                f"({needs[self.platform]})"
+            )
+        for other in PLATFORMS:
+            if other != self.platform and getattr(self, other, None) is not None:
+                raise ValueError(f"a {self.platform} account cannot carry a '{other}' block")
         return self
 
     def levels(self) -> tuple[LadderLevel, ...]:

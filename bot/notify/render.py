@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+from bot.display import visible
 from bot.notify.message import Message
 
 DANGER_LINE = ("If a child is in immediate danger, call 999 now. Then follow your "
@@ -71,8 +72,8 @@ def _lines(view: AlertView) -> list[str]:
     if view.due_at:
         out.append(f"Answer due: {view.due_at}")
     if view.item_text:
-        out += ["", f"Comment by {view.item_author or 'unknown'} at {view.item_time}:",
-                *("  > " + line for line in view.item_text.splitlines() or [""])]
+        out += ["", f"Comment by {visible(view.item_author) or 'unknown'} at {view.item_time}:",
+                *("  > " + line for line in visible(view.item_text).splitlines() or [""])]
     if view.item_link:
         out.append(f"Link: {view.item_link}")
     out += ["", "Acknowledge (this stops the alert going to anyone else):", view.ack_url, "",
@@ -108,10 +109,12 @@ def _html(view: AlertView) -> str:
     parts += [f"<dt><strong>{e(k)}</strong></dt><dd>{e(v)}</dd>" for k, v in rows]
     parts.append("</dl>")
     if view.item_text:
-        parts.append(f"<h2 style=\"font-size:1.1em\">Comment by {e(view.item_author or 'unknown')}"
+        author = e(visible(view.item_author)) or "unknown"
+        parts.append(f'<h2 style="font-size:1.1em">Comment by <bdi>{author}</bdi>'
                      f" at {e(view.item_time)}</h2>"
-                     '<blockquote style="border-left:4px solid #555;margin:0;padding:0 1em;'
-                     f'white-space:pre-wrap">{e(view.item_text)}</blockquote>')
+                     '<blockquote dir="auto" style="border-left:4px solid #555;margin:0;'
+                     'padding:0 1em;white-space:pre-wrap;overflow-wrap:anywhere">'
+                     f"{e(visible(view.item_text))}</blockquote>")
     if view.item_link:
         parts.append(f'<p><a href="{e(view.item_link, quote=True)}">See the comment on the '
                      "platform</a></p>")

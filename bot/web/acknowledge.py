@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.ack import AckLinkError, AckLinks
 from bot.clock import Clock, SystemClock
+from bot.display import visible
 from bot.escalation import Escalator
 from bot.notify.render import DANGER_LINE, KIND_TITLES
 
@@ -32,7 +33,8 @@ _STYLE = ("body{font-family:Arial,Helvetica,sans-serif;font-size:18px;line-heigh
           "button{font-size:1.1em;padding:.6em 1.4em;background:#0b4f9c;color:#fff;border:0;"
           "border-radius:4px;cursor:pointer}button:focus{outline:3px solid #f9a825}"
           ".danger{border:3px solid #b00020;padding:.75em;font-weight:bold}"
-          "blockquote{border-left:4px solid #555;margin:0;padding:0 1em;white-space:pre-wrap}")
+          "blockquote{border-left:4px solid #555;margin:0;padding:0 1em;white-space:pre-wrap;"
+          "overflow-wrap:anywhere}")
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
@@ -48,19 +50,33 @@ def _when(t: datetime, zone: str) -> str:
     return t.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
+def _safe_link(url: str) -> str:
+    """Only web links to the platform are shown as links; anything else is not a link."""
+    return url if url.startswith(("https://", "http://")) else ""
+
+
 def ack_routes(
     escalator: Escalator,
     ack_links: AckLinks,
     clock: Clock | None = None,
     prefix: str = "/ack",
 ) -> list[web.RouteDef]:
-    """GET and POST ``{prefix}/{token}`` for the service's web application."""
+    """GET and POST ``{prefix}/{token}`` for the service's web application.
+
+    The POST answers with a redirect (303) to the same page, so a reload never posts twice and
+    the form posts back to the URL it was served from (which keeps working behind a proxy that
+    serves the service under a path).
+    """
     clock = clock or SystemClock()
-    settings = escalator._settings  # noqa: SLF001 - names and zones for display
+    settings = escalator.settings
 
     def zone_of(academy: str) -> str:
         a = settings.academies.get(academy)
         return a.calendar.timezone if a else "Europe/London"
+
+    def academy_name(academy: str) -> str:
+        a = settings.academies.get(academy)
+        return a.name if a else academy
 
     def name_of(person: str) -> str:
         p = settings.people.get(person)
@@ -73,7 +89,7 @@ def ack_routes(
         return _page("Link not valid", "<h1>This link is not valid</h1><p>Use the link from "
                      "the alert message exactly as it was sent.</p>", 400)
 
-    async def describe(token: str, note: str = "", status: int = 200) -> web.Response:
+    async def describe(token: str, note: str = "") -> web.Response:
         claim = ack_links.read(token)
         found = await escalator.status(claim.alert_id)
         if found is None:
@@ -81,34 +97,46 @@ def ack_routes(
         alert, ack, item = found
         zone = zone_of(alert.academy)
         title = KIND_TITLES.get(alert.kind, alert.kind.replace("_", " ").capitalize())
+        if ack is not None:
+            title = f"Acknowledged: {title}"
         parts = [f"<h1>{escape(title)}</h1>"]
         if note:
             parts.append(f'<p role="status"><strong>{escape(note)}</strong></p>')
         if alert.kind == "safeguarding":
             parts.append(f'<p class="danger" role="alert">{escape(DANGER_LINE)}</p>')
-        parts.append(f"<p>{escape(alert.summary)}</p><dl><dt>Raised</dt>"
-                     f"<dd>{escape(_when(alert.created_at, zone))}</dd>"
-                     f"<dt>Account</dt><dd>{escape(alert.account or alert.academy)}</dd></dl>")
+        parts.append(f"<p>{escape(alert.summary)}</p><dl>"
+                     f"<dt>Academy</dt><dd>{escape(academy_name(alert.academy))}</dd>"
+                     f"<dt>Account</dt><dd>{escape(alert.account or alert.academy)}</dd>"
+                     f"<dt>Raised</dt><dd>{escape(_when(alert.created_at, zone))}</dd></dl>")
         if item is not None:
-            parts.append(f"<h2>Comment by {escape(item.author_name or 'unknown')}</h2>"
-                         f"<blockquote>{escape(item.text)}</blockquote>")
+            author = escape(visible(item.author_name)) or "unknown"
+            parts.append(f"<h2>Comment by <bdi>{author}</bdi></h2>"
+                         f'<blockquote dir="auto">{escape(visible(item.text))}</blockquote>')
+            link = _safe_link(item.permalink or "")
+            if link:
+                parts.append(f'<p><a href="{escape(link, quote=True)}" rel="noopener '
+                             'noreferrer">See it on the platform</a></p>')
         if ack is not None:
-            parts.append(f"<p>Acknowledged by {escape(name_of(ack.person))} at "
+            who = ("You" if ack.person == claim.person else escape(name_of(ack.person)))
+            parts.append(f"<p>{who} acknowledged this alert at "
                          f"{escape(_when(ack.at, zone))} (via {escape(ack.via)}).</p>")
         elif alert.state != "open":
             parts.append(f"<p>This alert is {escape(alert.state)}: nobody else is being "
                          "told about it.</p>")
-        if ack is None:
+        if ack is None and alert.state == "open":
             parts.append(
-                f'<form method="post" action="{escape(prefix)}/{escape(token, quote=True)}">'
+                '<form method="post">'
                 f"<p>You are acknowledging as {escape(name_of(claim.person))}. This stops the "
                 'alert going to anyone else.</p><button type="submit" name="acknowledge" '
                 'value="yes">Acknowledge</button></form>')
-        return _page(title, "".join(parts), status)
+        return _page(title, "".join(parts))
 
     async def show(request: web.Request) -> web.Response:
+        notes = {"done": "Thank you: the alert is acknowledged.",
+                 "already": "This alert had already been acknowledged."}
         try:
-            return await describe(request.match_info["token"])
+            return await describe(request.match_info["token"],
+                                  notes.get(request.query.get("result", ""), ""))
         except AckLinkError as exc:
             return bad_link(exc)
 
@@ -120,9 +148,9 @@ def ack_routes(
             return bad_link(exc)
         await request.post()  # read the form body; the token alone authorises
         done = await escalator.acknowledge(claim.alert_id, claim.person, "link", clock.now())
-        if done:
-            return await describe(token, "Thank you: the alert is acknowledged.")
-        return await describe(token, "This alert was already acknowledged.", 409)
+        # Post/Redirect/Get: relative to the page, so a path prefix in front of us survives.
+        location = f"{request.match_info['token']}?result={'done' if done else 'already'}"
+        raise web.HTTPSeeOther(location=location, headers=_HEADERS)
 
     return [
         web.get(prefix + "/{token}", show),
