@@ -8,6 +8,8 @@ themselves flagged as spam.  Every wording fits X/Twitter's 280 characters.
 
 from __future__ import annotations
 
+import re
+
 from typing import Sequence
 
 from moderation_rules.types import HIDE_LABELS, LABELS
@@ -98,7 +100,35 @@ _GENERIC = (
 )
 
 
+# Discord has messages in channels, not comments under posts, and nothing is hidden there: the
+# core deletes instead (adapters/capabilities.py), so the notice must say "removed".
+_CHANNEL_WORDS: tuple[tuple[str, str], ...] = (
+    ("We have hidden a comment on this post", "We have removed a message from this channel"),
+    ("A comment here has been removed", "A message in this channel has been removed"),
+    ("We've removed a comment from this thread", "We've removed a message from this channel"),
+    ("We have hidden {n} comments on this post", "We have removed {n} messages from this channel"),
+    ("comments here have been removed", "messages in this channel have been removed"),
+    ("comments from this thread", "messages from this channel"),
+    ("A comment on this post has been taken down", "A message in this channel has been taken down"),
+    ("comments on this post have been taken down", "messages in this channel have been taken down"),
+    ("We have removed a comment", "We have removed a message"),
+    ("A comment has been removed", "A message has been removed"),
+    ("comments have been removed", "messages have been removed"),
+    ("We have removed {n} comments", "We have removed {n} messages"),
+)
+_CHANNEL_PLATFORMS = frozenset({"discord"})
+
+
 def _fit(text: str, platform: str | None) -> str:
+    if (platform or "").lower() in _CHANNEL_PLATFORMS:
+        for comment_words, channel_words in _CHANNEL_WORDS:
+            if "{n}" in comment_words:
+                head, tail = comment_words.split("{n}")
+                c_head, c_tail = channel_words.split("{n}")
+                text = re.sub(re.escape(head) + r"(\d+)" + re.escape(tail),
+                              lambda m: f"{c_head}{m.group(1)}{c_tail}", text)
+            else:
+                text = text.replace(comment_words, channel_words)
     if (platform or "").lower() in _SHORT_PLATFORMS and len(text) > MAX_X_CHARS:
         cut = text[: MAX_X_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:")
         return cut + "…" if not cut.endswith(".") else cut

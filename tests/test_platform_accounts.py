@@ -122,3 +122,16 @@ def test_matrix_covers_every_platform_and_is_in_the_readme() -> None:
     assert len(MATRIX) == len(CAPABILITIES) == 4
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert matrix_markdown() in readme
+
+
+@pytest.mark.parametrize("labels", [["abuse"], ["spam", "spam"], ["safeguarding"],
+                                    ["hate", "safeguarding", "profanity"], ["personal_data"]])
+def test_discord_notices_speak_of_messages_removed_from_the_channel(labels: list[str]) -> None:
+    """Discord deletes rather than hides, and has channels, not posts: the notice says so."""
+    from moderation_rules.explain import batch_explanation
+
+    for variant in range(27):
+        text = batch_explanation(labels, "discord", variant)
+        assert "hidden" not in text and "this post" not in text and "thread" not in text, text
+        assert "message" in text and len(text) <= 2000
+        assert batch_explanation(labels, "facebook", variant) != text
