@@ -97,6 +97,11 @@ class Service:
                                           self.clock.now(), str(exc))
         now = self.clock.now()
         self.notifier = build_notifier(self.settings, secrets)
+        for adapter in self.adapters.values():  # DM alerts go through the first Discord bot
+            send_dm = getattr(adapter, "send_dm", None)
+            if adapter.platform == "discord" and callable(send_dm):
+                self.notifier.direct = send_dm
+                break
         wcfg = self.settings.service.web
         self.ack_links = AckLinks(await link_secret(self.sessions, secrets, now),
                                   base_url_for(wcfg.public_url, wcfg.host, wcfg.port),

@@ -241,18 +241,32 @@ def db_upgrade(
     typer.echo(f"database is at the latest schema: {target.split('@')[-1]}", err=True)
 
 
+_EMULATORS = {
+    "facebook": "adapters.emulators.graph.runner",
+    "instagram": "adapters.emulators.graph.ig_runner",
+    "x": "adapters.emulators.x.runner",
+    "twitter": "adapters.emulators.x.runner",
+    "discord": "adapters.emulators.discord.runner",
+}
+
+
 @app.command()
 def emulate(
-    platform: Annotated[str, typer.Argument(help="facebook (instagram, x and discord to come)")],
+    platform: Annotated[str, typer.Argument(help="facebook, instagram, x or discord")],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 0,
     scenario: Annotated[Optional[Path], typer.Option(help="Seed posts and comments.")] = None,
 ) -> None:
-    """Run a platform emulator in the foreground, seeded with a demo account."""
-    if platform != "facebook":
-        _fail(f"no emulator for {platform!r} yet; available: facebook")
-    from adapters.emulators.graph.runner import run_forever
+    """Run a platform emulator in the foreground, seeded with a demo account.
 
+    The first line on stdout is JSON: the base URL and the seeded account's ids and tokens.
+    """
+    import importlib
+
+    module = _EMULATORS.get(platform.lower())
+    if module is None:
+        _fail(f"no emulator for {platform!r}; available: facebook, instagram, x, discord")
+    run_forever = importlib.import_module(module).run_forever
     _logging()
     try:
         asyncio.run(run_forever(host, port, scenario, out=sys.stdout))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ActionKind
@@ -186,11 +186,25 @@ async def bucket_full(session: AsyncSession, bucket: str, now: datetime) -> date
     return done[len(done) - count] + timedelta(seconds=seconds)
 
 
-async def cancel_for_item(session: AsyncSession, item_id: int, kinds: tuple[str, ...]) -> None:
-    """Cancel pending actions of an item (e.g. a hide when a monitor restores it first)."""
+async def cancel_for_item(session: AsyncSession, item_id: int, kinds: tuple[str, ...],
+                          now: datetime | None = None) -> datetime | None:
+    """Cancel an item's pending actions of ``kinds`` (e.g. a hide a monitor has overruled).
+
+    With ``now``, actions a worker holds right now are cancelled too, and the end of the
+    latest such lease is returned: a call already on its way to the platform may still land
+    until then, so an undoing action (the unhide of a restore) must not run before it.
+    """
+    statuses = ("pending", "running") if now is not None else ("pending",)
+    in_flight: datetime | None = None
+    if now is not None:
+        in_flight = await session.scalar(
+            select(func.max(ActionRow.lease_until)).where(
+                ActionRow.item_id == item_id, ActionRow.kind.in_(kinds),
+                ActionRow.status == "running", ActionRow.lease_until > now))
     await session.execute(
         update(ActionRow)
         .where(ActionRow.item_id == item_id, ActionRow.kind.in_(kinds),
-               ActionRow.status == "pending")
+               ActionRow.status.in_(statuses))
         .values(status="cancelled")
     )
+    return in_flight

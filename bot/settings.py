@@ -79,6 +79,7 @@ class Person(_Strict):
     name: str
     email: str | None = None
     apprise: tuple[str, ...] = ()  # chat/SMS notification URLs (apprise syntax)
+    discord_id: str | None = None  # a Discord user id: alerts also come as a DM from the bot
     role: str = ""
     away: tuple[Away, ...] = ()  # the ladder uses the delegate on these dates
 

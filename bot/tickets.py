@@ -246,14 +246,17 @@ class TicketClock:
             if item.visibility == "deleted":
                 raise TicketError("the item was deleted on the platform and cannot be restored; "
                                   "its evidence snapshot is kept")
-            await cancel_for_item(session, item.id, ("hide", "delete"))
+            # A hide a worker is sending right now may land after an immediate unhide: the
+            # unhide waits for that worker's lease to end (the hide's record is then refused).
+            in_flight = await cancel_for_item(session, item.id, ("hide", "delete"), now)
             item.visibility = "visible"  # intent: the queued unhide makes it so on the platform
             n = int(await session.scalar(select(func.count()).select_from(AuditRow).where(
                 AuditRow.item_id == item.id, AuditRow.event == "item_restored")) or 0)
             await enqueue(session, NewAction(
                 key=f"unhide:{item.platform}:{item.external_id}:{n}", account=item.account,
                 platform=item.platform, kind=ActionKind.UNHIDE, target_id=item.external_id,
-                thread_id=item.thread_id, item_id=item.id, priority=5), now)
+                thread_id=item.thread_id, item_id=item.id, priority=5), now,
+                not_before=in_flight)
             decision = (await session.scalars(select(DecisionRow).where(
                 DecisionRow.item_id == item.id))).first()
             label = decision.label if decision else "other"

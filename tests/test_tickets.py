@@ -14,7 +14,7 @@ from bot.app import Service
 from bot.clock import ManualClock
 from bot.domain import Author, Item
 from bot.settings import Settings, parse_settings
-from bot.store.models import AlertRow, AuditRow, ItemRow, TicketRow
+from bot.store.models import ActionRow, AlertRow, AuditRow, ItemRow, TicketRow
 from bot.tickets import TicketClock, addressed_to, courtesy_text
 from tests.conftest import FAKE_ENV, settings_dict
 
@@ -228,3 +228,26 @@ class TestClosingAndRestoring:
             ev = (await s.scalars(select(AuditRow).where(AuditRow.event == "item_restored"))
                   ).one()
         assert ev.actor == "alice" and ev.data["false_positive"] is True
+
+    async def test_restore_waits_for_a_hide_already_on_its_way(
+        self, world: Callable[..., Any], clock: ManualClock
+    ) -> None:
+        """A hide a worker is sending when a monitor restores cannot land after the unhide."""
+        svc, fake, tc = await world()
+        fake.push(comment("c1", ABUSE, clock.now()))
+        await svc.tick()
+        async with svc.sessions.begin() as s:  # put the hide back "in flight" on a worker
+            hide = (await s.scalars(select(ActionRow).where(ActionRow.kind == "hide"))).one()
+            hide.status, hide.attempts = "running", hide.attempts + 1
+            hide.lease_until = clock.now() + timedelta(minutes=5)
+            item = (await s.scalars(select(ItemRow))).one()
+        await tc.restore(item.id, "alice", clock.now())
+        async with svc.sessions() as s:
+            rows = {a.kind: a for a in (await s.scalars(select(ActionRow))).all()}
+        assert rows["hide"].status == "cancelled"  # the worker's record of it will be refused
+        assert rows["unhide"].not_before == clock.now() + timedelta(minutes=5)
+        await svc.tick()
+        assert "c1" in fake.hidden  # the unhide has not run yet...
+        clock.advance(timedelta(minutes=5, seconds=1))
+        await svc.tick()
+        assert "c1" not in fake.hidden  # ...and runs once the hide can no longer land

@@ -7,7 +7,7 @@ configuration), so each delivery row in the database names exactly one channel a
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.notify.chat import AppriseSender, ChatError, valid_url
 from bot.notify.email import EmailSender, MailError
@@ -23,12 +23,19 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+# Sends a direct message on a chat platform the service is connected to (a Discord DM from the
+# academy's bot): (user id, text).  Raises adapters.base.AdapterError on failure.
+DirectMessenger = Callable[[str, str], Awaitable[None]]
+
+
 class Notifier:
     """Knows a person's channels and sends a message on one of them."""
 
-    def __init__(self, email: EmailSender | None, chat: AppriseSender | None = None) -> None:
+    def __init__(self, email: EmailSender | None, chat: AppriseSender | None = None,
+                 direct: DirectMessenger | None = None) -> None:
         self._email = email
         self._chat = chat or AppriseSender()
+        self.direct = direct  # set once a Discord adapter is connected
 
     def channels(self, person: Person) -> list[str]:
         """The channels that could reach ``person``, email first."""
@@ -36,6 +43,8 @@ class Notifier:
         if person.email and self._email is not None:
             out.append("email")
         out.extend(f"apprise{i}" for i, url in enumerate(person.apprise) if valid_url(url))
+        if person.discord_id and self.direct is not None:
+            out.append("discord")
         return out
 
     async def send(self, channel: str, person: Person, message: Message) -> str:
@@ -56,6 +65,15 @@ class Notifier:
                                       message.short or message.subject, message.urgent)
             except ChatError as exc:
                 raise DeliveryError(str(exc)) from exc
+            return channel
+        if channel == "discord":
+            if not person.discord_id or self.direct is None:
+                raise DeliveryError("no Discord id or no Discord bot connected", permanent=True)
+            try:
+                # The short form: never the comment's text, which stays in email and the page.
+                await self.direct(person.discord_id, message.short or message.subject)
+            except Exception as exc:  # an adapter error: retried like any failed delivery
+                raise DeliveryError(f"Discord DM failed: {exc}") from exc
             return channel
         raise DeliveryError(f"unknown channel {channel!r}", permanent=True)
 
