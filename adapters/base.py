@@ -38,10 +38,6 @@ class PermanentError(AdapterError):
     """The platform refused the action for good (e.g. the comment no longer exists)."""
 
 
-class SignatureError(AdapterError):
-    """A webhook delivery was unsigned or its signature did not match."""
-
-
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a platform lets an official account do to other people's content.
@@ -155,7 +151,6 @@ __all__ = [
     "PlatformAdapter",
     "PushAdapter",
     "RateLimited",
-    "SignatureError",
     "TransientError",
     "VerifiableAdapter",
     "WebhookResponse",

@@ -48,11 +48,6 @@ class Decision:
     reasons: tuple[str, ...]
     explain: bool  # post an explanation in the thread (enforce mode only)
 
-    @property
-    def removes(self) -> bool:
-        """Whether the item leaves public view (hide or delete)."""
-        return ActionKind.HIDE in self.effects or ActionKind.DELETE in self.effects
-
 
 def decide(
     assessment: Assessment,

@@ -389,16 +389,3 @@ class Escalator:
                 AcknowledgementRow.alert_id == alert_id))).first()
             item = await session.get(ItemRow, alert.item_id) if alert.item_id else None
             return alert, ack, item
-
-    async def next_wakeup(self) -> datetime | None:
-        """The earliest time a step or a retry is due (to arm a one-off timer at start-up)."""
-        async with self._sessions() as session:
-            a = (await session.scalars(select(AlertRow.next_step_at).where(
-                AlertRow.state == "open", AlertRow.next_step_at.is_not(None))
-                .order_by(AlertRow.next_step_at).limit(1))).first()
-            d = (await session.scalars(select(AlertDeliveryRow.next_attempt_at).where(
-                AlertDeliveryRow.status == "pending").order_by(
-                AlertDeliveryRow.next_attempt_at).limit(1))).first()
-        found = [t for t in (a, d) if t is not None]
-        return min(found) if found else None
-

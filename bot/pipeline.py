@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.capabilities import CAPABILITIES
 from bot.alerts import alert_kind, raise_alert
 from bot.calendar_config import CalendarBook
-from adapters.capabilities import CAPABILITIES
 from bot.decide import PRIORITY, Decision, decide, fit_to_platform
 from bot.domain import ActionKind, Item, Label
 from bot.outbox import NewAction, enqueue, enqueue_explanation
@@ -72,14 +72,12 @@ class Pipeline:
         engines: Mapping[str, RuleEngine],
         calendars: CalendarBook,
         engine_version: str = ENGINE_VERSION,
-        on_new_work: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._engines = engines
         self._calendars = calendars
         self._engine_version = engine_version
-        self._on_new_work = on_new_work or (lambda: None)
 
     async def ingest(
         self,
@@ -113,8 +111,6 @@ class Pipeline:
             await record_failures(session, platform, account, source, failures, now)
             if cursor is not None:
                 await save_cursor(session, account, cursor, now)
-        if new:
-            self._on_new_work()
         return new
 
     async def _reassess_edits(

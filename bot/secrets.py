@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from bot.settings import ConfigError, SecretRef, Settings
 
-
 _SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "facebook": ("page_token", "app_secret", "verify_token"),
     "instagram": ("access_token", "app_secret", "verify_token"),

@@ -297,13 +297,3 @@ class TicketClock:
                 self._close(session, ticket, now, "deleted_by_author")
                 await self._resolve_alerts(session, ticket.id)
             return True
-
-    async def next_wakeup(self) -> datetime | None:
-        """The next at-risk or due time of a live ticket (to arm a one-off timer)."""
-        async with self._sessions() as session:
-            risk = await session.scalar(select(func.min(TicketRow.at_risk_at)).where(
-                TicketRow.state == "open"))
-            due = await session.scalar(select(func.min(TicketRow.due_at)).where(
-                TicketRow.state == "at_risk"))
-        found = [t for t in (risk, due) if t is not None]
-        return min(found) if found else None

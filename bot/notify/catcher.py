@@ -15,7 +15,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-
 logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's per-command chatter
 
 
