@@ -62,7 +62,8 @@ MATRIX: tuple[MatrixRow, ...] = (
         block="Not offered by the Graph API: block in the Instagram app.",
         mute="Not offered by the Graph API.",
         timeout="Not offered by the Graph API.",
-        explanation="A reply to the hidden comment (visible under the post).",
+        explanation="A comment by the account under the post (Instagram refuses replies to "
+        "hidden comments).",
     ),
     MatrixRow(
         platform="X (Twitter)",
