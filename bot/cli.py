@@ -279,7 +279,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="End with the summary as JSON.")] = False,
     seconds: Annotated[float, typer.Option(help="How long to let comments arrive.")] = 25.0,
 ) -> None:
-    """Moderate an emulated Facebook page on embedded defaults and summarise what happened."""
+    """Moderate emulated accounts on every platform on embedded defaults and summarise."""
     from bot.demo import run_demo
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

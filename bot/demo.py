@@ -1,8 +1,9 @@
-"""``modbot demo``: the real service moderating an emulated Facebook page, start to finish.
+"""``modbot demo``: the real service moderating emulated accounts on every platform.
 
-It starts the Graph API emulator with a scripted page, runs the service against it on SQLite in
-a temporary folder with the demo account in enforce mode, shows what happens as it happens, and
-ends with a summary.  Some webhooks are deliberately dropped, so polling has to reconcile.
+It starts an emulator per platform (a Facebook page, an Instagram account, an X account and a
+Discord server, see :mod:`bot.demo_platforms`), runs the service against them on SQLite in a
+temporary folder with every account in enforce mode, shows what happens as it happens, and ends
+with a summary.  Some webhooks are deliberately dropped, so polling has to reconcile.
 """
 
 from __future__ import annotations
@@ -16,48 +17,56 @@ from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
-from adapters.emulators.graph.emulator import GraphEmulator
 from bot.app import Service
+from bot.demo_platforms import DemoPlatform, FacebookDemo, InstagramDemo
 from bot.display import plain
 from bot.notify.catcher import MailCatcher
 from bot.settings import Settings, parse_settings
 from bot.store.models import ActionRow, AlertRow, AuditRow, DecisionRow, ItemRow, TicketRow
 
-ACCOUNT = "demo-facebook"
-
-POSTS = (
-    "Christmas fair this Saturday 10am-1pm in the main hall. All welcome!",
-    "Reminder: new uniform policy starts after half term. Details on the website.",
-    "Huge congratulations to our Year 6 choir on their performance at the town hall.",
-)
-
-# (post index, author, text, deliver by webhook?)  The webhook of every fourth comment is
-# "lost", as happens on the real platform, and polling must find it.
-COMMENTS: tuple[tuple[int, str, str, bool], ...] = (
-    (0, "Sarah Ahmed", "What time does the Christmas fair start on Saturday? Can we pay by card?", True),
-    (1, "Mark Dobson", "Absolutely fuming. Third week running the after-school club has been "
-     "cancelled with no notice. Who do I speak to about this?", True),
-    (1, "Troll Account", "Mrs Hughes you are a useless fat cow", True),
-    (2, "Grandma Pat", "Well done to the Year 6 choir, what a beautiful performance!", False),
-    (1, "Anon Parent", "Mrs Hughes is a pathetic idiot and everyone knows it", True),
-    (0, "Dave K", "Jayden Smith in 4B lives at 14 Elm Road OX4 2AB, his mum can ring me on "
-     "07700 900123", True),
-    (2, "QuickCash", "Earn £500 a day from home!!! DM me now, limited places, click "
+# (platform, post or channel index, author, text, delivered by push?)  The webhook of some
+# comments is "lost", as happens on the real platforms, and polling must find them.
+COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
+    ("facebook", 0, "Sarah Ahmed",
+     "What time does the Christmas fair start on Saturday? Can we pay by card?", True),
+    ("instagram", 0, "Becky Lewis", "Is sports day still on if it rains?", True),
+    ("facebook", 1, "Mark Dobson", "Absolutely fuming. Third week running the after-school club "
+     "has been cancelled with no notice. Who do I speak to about this?", True),
+    ("facebook", 1, "Troll Account", "Mrs Hughes you are a useless fat cow", True),
+    ("instagram", 1, "Nan Sheila", "These portraits are wonderful, well done Year 3!", True),
+    ("facebook", 2, "Grandma Pat", "Well done to the Year 6 choir, what a beautiful "
+     "performance!", False),
+    ("facebook", 1, "Anon Parent", "Mrs Hughes is a pathetic idiot and everyone knows it", True),
+    ("instagram", 0, "Local Deals", "Earn £500 a day from home!!! DM me now, limited places, "
+     "click www.quick-cash-now.example", True),
+    ("facebook", 0, "Dave K", "Jayden Smith in 4B lives at 14 Elm Road OX4 2AB, his mum can "
+     "ring me on 07700 900123", True),
+    ("facebook", 2, "QuickCash", "Earn £500 a day from home!!! DM me now, limited places, click "
      "www.quick-cash-now.example", True),
-    (0, "Leanne W", "Is the school open as normal on Monday after the snow?", False),
-    (1, "Jo Reporter", "Hi, I'm a reporter at the Oxford Mail. Would the school like to comment "
-     "on the new uniform policy? My deadline is 5pm.", True),
-    (2, "Kid Account", "my stepdad hits me and i dont want to go home tonight", True),
-    (0, "Tom B", "Bloody hell the car park was a fucking nightmare again this morning", True),
-    (1, "Priya N", "I'm really disappointed that nobody replied to my email about the uniform "
-     "grant. This is the second time I've asked.", False),
-    (2, "Chris P", "Thank you to all the staff, my son loved it", True),
-    (0, "Angry Dad", "Go back to your own country, we don't want your lot at our school", True),
+    ("instagram", 1, "Year Ten Lad", "mr davies is a fucking loser lol", False),
+    ("facebook", 0, "Leanne W", "Is the school open as normal on Monday after the snow?", False),
+    ("facebook", 1, "Jo Reporter", "Hi, I'm a reporter at the Oxford Mail. Would the school like "
+     "to comment on the new uniform policy? My deadline is 5pm.", True),
+    ("facebook", 2, "Kid Account", "my stepdad hits me and i dont want to go home tonight", True),
+    ("facebook", 0, "Tom B", "Bloody hell the car park was a fucking nightmare again this "
+     "morning", True),
+    ("instagram", 0, "Priya N", "I'm really disappointed that nobody answered my email about "
+     "the sports day times. This is the second time I've asked.", True),
+    ("facebook", 1, "Priya N", "I'm really disappointed that nobody replied to my email about "
+     "the uniform grant. This is the second time I've asked.", False),
+    ("facebook", 2, "Chris P", "Thank you to all the staff, my son loved it", True),
+    ("facebook", 0, "Angry Dad", "Go back to your own country, we don't want your lot at our "
+     "school", True),
 )
 
 
-def demo_settings(db_path: Path, base_url: str, page_id: str, mail_port: int) -> Settings:
-    """Embedded defaults: one academy, one Facebook page in enforce mode, SQLite."""
+def demo_platforms() -> list[DemoPlatform]:
+    """The emulated accounts of the demo, one per platform."""
+    return [FacebookDemo(), InstagramDemo()]
+
+
+def demo_settings(db_path: Path, platforms: list[DemoPlatform], mail_port: int) -> Settings:
+    """Embedded defaults: one academy, one account per emulated platform in enforce mode."""
     people = {
         "office": {"name": "Olivia Grant", "email": "office@oakfield.example"},
         "comms": {"name": "Chris Lowe", "email": "comms@oakfield.example"},
@@ -83,8 +92,8 @@ def demo_settings(db_path: Path, base_url: str, page_id: str, mail_port: int) ->
                 "complaints_procedure_url": "https://oakfield.example/complaints",
                 "moderation": {"explanation_batch_seconds": 6, "explanation_window_minutes": 1},
                 "accounts": {
-                    ACCOUNT: {
-                        "platform": "facebook",
+                    p.account: {
+                        "platform": p.platform,
                         "mode": "enforce",
                         "monitors": ["office", "comms"],
                         "poll_seconds": 4,
@@ -92,14 +101,9 @@ def demo_settings(db_path: Path, base_url: str, page_id: str, mail_port: int) ->
                             {"people": ["office", "comms"], "wait_minutes": 30},
                             {"people": ["head"], "wait_minutes": 60},
                         ],
-                        "facebook": {
-                            "page_id": page_id,
-                            "base_url": base_url,
-                            "page_token": {"env": "DEMO_FB_PAGE_TOKEN"},
-                            "app_secret": {"env": "DEMO_FB_APP_SECRET"},
-                            "verify_token": {"env": "DEMO_FB_VERIFY_TOKEN"},
-                        },
+                        p.platform: p.account_block(),
                     }
+                    for p in platforms
                 },
             }
         },
@@ -131,17 +135,24 @@ class LiveView:
         self._out.flush()
 
 
+_TITLES = {"facebook": "Facebook", "instagram": "Instagram", "twitter": "X",
+           "discord": "Discord"}
+
+
 def _describe(ev: AuditRow, item: ItemRow | None) -> str:
     d = ev.data
-    who = plain(item.author_name, 20) if item else ""
-    text = plain(item.text, 60) if item else ""
+    who = plain(item.author_name, 18) if item else ""
+    text = plain(item.text, 52) if item else ""
+    platform = item.platform if item else str(d.get("platform", ""))
+    where = _TITLES.get(platform, platform)
     match ev.event:
         case "decided":
-            return f"  {d.get('label', ''):<13} {d.get('outcome', ''):<6} {who:<20} {text}"
+            return (f"  {where:<9} {d.get('label', ''):<13} {d.get('outcome', ''):<6} "
+                    f"{who:<18} {text}")
         case "action_applied":
             kind = d.get("kind", "")
             what = "explanation posted" if kind == "reply" else f"{kind} done"
-            return f"      -> {what} on the page"
+            return f"      -> {what} on {where or 'the platform'}"
         case "ticket_opened":
             return f"      -> ticket opened, answer due {d.get('due_at', '')}"
         case "alert_raised":
@@ -166,26 +177,28 @@ async def _wait_until_settled(svc: Service, expected: int, timeout: float) -> No
         await asyncio.sleep(0.5)
 
 
-async def summarise(svc: Service, emu: GraphEmulator, emails: int = 0) -> dict[str, Any]:
-    """The summary object of DESIGN §7, from the database and the emulated page's state."""
-    world = emu.state()
-    comments = world.get("comments", [])
+async def summarise(svc: Service, platforms: list[DemoPlatform], emails: int = 0
+                    ) -> dict[str, Any]:
+    """The summary object of DESIGN §7, from the database and the emulators' own state."""
     async with svc.sessions() as s:
         items = int(await s.scalar(select(func.count()).select_from(ItemRow)
                                    .where(ItemRow.state != "own")) or 0)
+        per_platform = dict((await s.execute(
+            select(ItemRow.platform, func.count()).where(ItemRow.state != "own")
+            .group_by(ItemRow.platform))).tuples().all())
         decided = (await s.execute(select(DecisionRow.label, DecisionRow.outcome))).all()
         tickets = (await s.scalars(select(TicketRow).order_by(TicketRow.due_at))).all()
         alerts = (await s.scalars(select(AlertRow))).all()
     tz = svc.calendars.get("oakfield").zone
-    hidden = [c for c in comments if c.get("is_hidden") or c.get("deleted")]
+    outcomes = {p.platform: p.outcome() for p in platforms}
     reasons = Counter(label for label, outcome in decided if outcome == "hide")
-    page_replies = [c for c in comments if c.get("by_page")]
+    dropped = sum(p.webhooks_dropped() for p in platforms if isinstance(p, FacebookDemo))
     return {
         "items": items,
-        "hidden": len(hidden),
+        "hidden": sum(o["removed"] for o in outcomes.values()),
         "hidden_by_reason": dict(reasons),
         "review": sum(1 for _, o in decided if o == "review"),
-        "explanations": len(page_replies),
+        "explanations": sum(o["explanations"] for o in outcomes.values()),
         "tickets": len(tickets),
         "ticket_due": [
             {"label": t.label, "due": t.due_at.astimezone(tz).isoformat()} for t in tickets
@@ -193,51 +206,57 @@ async def summarise(svc: Service, emu: GraphEmulator, emails: int = 0) -> dict[s
         "alerts": len(alerts),
         "alerts_by_kind": dict(Counter(a.kind for a in alerts)),
         "emails": emails,
-        "webhooks_dropped": world.get("webhooks", {}).get("dropped", 0),
+        "webhooks_dropped": dropped,
+        "platforms": {
+            p.platform: {"items": int(per_platform.get(p.platform, 0)), **outcomes[p.platform]}
+            for p in platforms
+        },
     }
 
 
 async def run_demo(seconds: float = 25.0, live: TextIO | None = None) -> dict[str, Any]:
     """Run the whole demo and return its summary."""
     out = live
+    platforms = demo_platforms()
+    by_name = {p.platform: p for p in platforms}
+    script = [c for c in COMMENTS if c[0] in by_name]
     with tempfile.TemporaryDirectory(prefix="modbot-demo-") as tmp:
-        emu = GraphEmulator()
-        await emu.start()
         catcher = MailCatcher()
         mail_port = await catcher.start()
-        page = emu.add_page("Oakfield Academy")
-        posts = [emu.add_post(text)["id"] for text in POSTS]
-        settings = demo_settings(Path(tmp) / "modbot.db", emu.base_url, page.id, mail_port)
-        environ = {
-            "DEMO_FB_PAGE_TOKEN": page.access_token,
-            "DEMO_FB_APP_SECRET": emu.app_secret,
-            "DEMO_FB_VERIFY_TOKEN": emu.verify_token,
-        }
-        svc = Service(settings, "demo", environ=environ)
-        await svc.start()
+        started: list[DemoPlatform] = []
+        svc: Service | None = None
         try:
-            emu.set_webhook(f"http://127.0.0.1:{svc.web_port}/webhooks/{ACCOUNT}")
-            handshake = await emu.verify_webhook()
+            for platform in platforms:
+                await platform.start()
+                started.append(platform)
+            settings = demo_settings(Path(tmp) / "modbot.db", platforms, mail_port)
+            environ = {k: v for p in platforms for k, v in p.environ().items()}
+            svc = Service(settings, "demo", environ=environ)
+            await svc.start()
+            web_base = f"http://127.0.0.1:{svc.web_port}"
+            lines = [await p.connect(web_base) for p in platforms]
             view = LiveView(svc, out) if out else None
             if out:
-                out.write(f"Emulated page 'Oakfield Academy' at {emu.base_url} "
-                          f"(webhook handshake: {'ok' if handshake.get('ok') else 'failed'})\n")
-                out.write("Comments arrive; the service decides (label, outcome, author, text):\n")
-            gap = seconds / max(len(COMMENTS), 1)
-            for post_i, author, text, by_webhook in COMMENTS:
-                emu.add_comment(posts[post_i], text, author=author, webhook=by_webhook)
+                out.writelines(f"Emulated: {line}\n" for line in lines)
+                out.write("Comments arrive; the service decides "
+                          "(platform, label, outcome, author, text):\n")
+            gap = seconds / max(len(script), 1)
+            for platform_name, thread, author, text, push in script:
+                await by_name[platform_name].post(thread, author, text, push)
                 await asyncio.sleep(gap)
                 if view:
                     await view.show_new()
-            await _wait_until_settled(svc, len(COMMENTS), timeout=60)
+            await _wait_until_settled(svc, len(script), timeout=60)
             assert svc.escalator is not None
             await svc.escalator.sweep(svc.clock.now())  # the first step of every alert
             if view:
                 await view.show_new()
-            summary = await summarise(svc, emu, len(catcher.messages))
+            summary = await summarise(svc, platforms, len(catcher.messages))
         finally:
-            await svc.stop()
-            await emu.stop()
+            if svc is not None:
+                await svc.stop()
+            for platform in started:
+                await platform.stop()
             await catcher.stop()
     if out:
         _print_summary(summary, out)
@@ -251,6 +270,9 @@ def _print_summary(summary: dict[str, Any], out: TextIO) -> None:
     out.write(f"  hidden or deleted:    {summary['hidden']} ({reasons})\n")
     out.write(f"  sent for review:      {summary['review']}\n")
     out.write(f"  explanations posted:  {summary['explanations']}\n")
+    for name, figures in summary["platforms"].items():
+        out.write(f"      {_TITLES.get(name, name):<10} {figures['items']} seen, "
+                  f"{figures['removed']} removed, {figures['explanations']} explained\n")
     out.write(f"  tickets:              {summary['tickets']}\n")
     for t in summary["ticket_due"]:
         out.write(f"      {t['label']:<10} answer due {t['due']}\n")

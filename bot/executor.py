@@ -146,7 +146,8 @@ class Executor:
                     item.visibility = {"hide": "hidden", "delete": "deleted"}.get(
                         row.kind, "visible")
             audit(session, now, "modbot", "action_applied", row.item_id, kind=row.kind,
-                  key=row.idempotency_key, result_id=result_id, already_done=already)
+                  platform=row.platform, account=row.account, key=row.idempotency_key,
+                  result_id=result_id, already_done=already)
 
     async def _record_retry(self, action_id: int, claim: int, when: datetime, error: str,
                             failed: bool = True) -> None:

@@ -1,0 +1,164 @@
+"""The emulated accounts ``modbot demo`` moderates: one driver per platform.
+
+Each driver starts its platform's emulator, says how the demo's configuration reaches it, posts
+comments as members of the public and reads back, from the emulator's own state, what the
+service did there.  The service under demonstration never sees a driver: it talks to the
+emulators through the real client libraries, exactly as it would to the platforms.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from adapters.emulators.graph.emulator import GraphEmulator
+from adapters.emulators.graph.ig_emulator import InstagramEmulator
+
+
+class DemoPlatform(Protocol):
+    """One emulated official account in the demo."""
+
+    platform: str
+    account: str  # the account's key in the demo configuration
+    title: str  # how the live view names it
+
+    async def start(self) -> None:
+        """Start the emulator and create the account and its posts."""
+
+    def account_block(self) -> dict[str, Any]:
+        """The platform block of the account's configuration (credentials as ``{env: ...}``)."""
+
+    def environ(self) -> dict[str, str]:
+        """The credentials the block refers to."""
+
+    async def connect(self, web_base: str) -> str:
+        """Point the platform's webhooks at the running service; a line for the live view."""
+
+    async def post(self, thread: int, author: str, text: str, push: bool = True) -> None:
+        """A member of the public posts ``text`` under post/channel ``thread``."""
+
+    def outcome(self) -> dict[str, int]:
+        """What the platform now shows: {"removed": hidden or deleted, "explanations": n}."""
+
+    async def stop(self) -> None:
+        """Stop the emulator."""
+
+
+class FacebookDemo:
+    """A Facebook Page on the Graph emulator; every fourth webhook is 'lost' by the demo."""
+
+    platform = "facebook"
+    account = "demo-facebook"
+    title = "Facebook"
+    POSTS = (
+        "Christmas fair this Saturday 10am-1pm in the main hall. All welcome!",
+        "Reminder: new uniform policy starts after half term. Details on the website.",
+        "Huge congratulations to our Year 6 choir on their performance at the town hall.",
+    )
+
+    def __init__(self) -> None:
+        self.emu = GraphEmulator()
+        self._posts: list[str] = []
+        self._page_id = ""
+
+    async def start(self) -> None:
+        """Start the emulator and publish the page's posts."""
+        await self.emu.start()
+        self._page_id = self.emu.add_page("Oakfield Academy").id
+        self._posts = [self.emu.add_post(text)["id"] for text in self.POSTS]
+
+    def account_block(self) -> dict[str, Any]:
+        """The ``facebook`` block."""
+        return {"page_id": self._page_id, "base_url": self.emu.base_url,
+                "page_token": {"env": "DEMO_FB_PAGE_TOKEN"},
+                "app_secret": {"env": "DEMO_FB_APP_SECRET"},
+                "verify_token": {"env": "DEMO_FB_VERIFY_TOKEN"}}
+
+    def environ(self) -> dict[str, str]:
+        """Page token, app secret and verify token."""
+        return {"DEMO_FB_PAGE_TOKEN": self.emu.page.access_token,
+                "DEMO_FB_APP_SECRET": self.emu.app_secret,
+                "DEMO_FB_VERIFY_TOKEN": self.emu.verify_token}
+
+    async def connect(self, web_base: str) -> str:
+        """Subscribe the page's webhook to the service and run the handshake."""
+        self.emu.set_webhook(f"{web_base}/webhooks/{self.account}")
+        handshake = await self.emu.verify_webhook()
+        return (f"Facebook page 'Oakfield Academy' at {self.emu.base_url} (webhook handshake: "
+                f"{'ok' if handshake.get('ok') else 'failed'})")
+
+    async def post(self, thread: int, author: str, text: str, push: bool = True) -> None:
+        """A comment on one of the page's posts; ``push=False`` loses its webhook."""
+        self.emu.add_comment(self._posts[thread % len(self._posts)], text, author=author,
+                             webhook=push)
+
+    def outcome(self) -> dict[str, int]:
+        """Hidden or deleted comments, and the page's own replies."""
+        comments = self.emu.state().get("comments", [])
+        return {"removed": sum(1 for c in comments if c.get("is_hidden") or c.get("deleted")),
+                "explanations": sum(1 for c in comments if c.get("by_page"))}
+
+    def webhooks_dropped(self) -> int:
+        """Webhooks the emulator dropped on purpose (polling found those comments)."""
+        return int(self.emu.state().get("webhooks", {}).get("dropped", 0))
+
+    async def stop(self) -> None:
+        """Stop the emulator."""
+        await self.emu.stop()
+
+
+class InstagramDemo:
+    """An Instagram professional account on its own Graph emulator, with signed webhooks."""
+
+    platform = "instagram"
+    account = "demo-instagram"
+    title = "Instagram"
+    POSTS = (
+        "Sports day is next Friday! Bring water bottles and sun cream.",
+        "Our Year 3 artists have been busy: look at these amazing self-portraits.",
+    )
+
+    def __init__(self) -> None:
+        self.emu = InstagramEmulator()
+        self._media: list[str] = []
+
+    async def start(self) -> None:
+        """Start the emulator, create the account and publish its media."""
+        await self.emu.start()
+        self.emu.add_ig_account("oakfieldacademy", name="Oakfield Academy")
+        self._media = [self.emu.add_media(text)["id"] for text in self.POSTS]
+
+    def account_block(self) -> dict[str, Any]:
+        """The ``instagram`` block."""
+        return {"ig_user_id": self.emu.account.id, "base_url": self.emu.base_url,
+                "access_token": {"env": "DEMO_IG_TOKEN"},
+                "app_secret": {"env": "DEMO_IG_APP_SECRET"},
+                "verify_token": {"env": "DEMO_IG_VERIFY_TOKEN"}}
+
+    def environ(self) -> dict[str, str]:
+        """The linked page's token, app secret and verify token."""
+        return {"DEMO_IG_TOKEN": self.emu.token_for(),
+                "DEMO_IG_APP_SECRET": self.emu.app_secret,
+                "DEMO_IG_VERIFY_TOKEN": self.emu.verify_token}
+
+    async def connect(self, web_base: str) -> str:
+        """Subscribe the account's comments webhook to the service."""
+        self.emu.set_webhook(f"{web_base}/webhooks/{self.account}")
+        handshake = await self.emu.verify_webhook()
+        return (f"Instagram account @oakfieldacademy at {self.emu.base_url} (webhook "
+                f"handshake: {'ok' if handshake.get('ok') else 'failed'})")
+
+    async def post(self, thread: int, author: str, text: str, push: bool = True) -> None:
+        """A comment under one of the account's media."""
+        username = "".join(ch for ch in author.lower() if ch.isalnum() or ch == "_") or "guest"
+        self.emu.add_ig_comment(self._media[thread % len(self._media)], text,
+                                username=username, webhook=push)
+
+    def outcome(self) -> dict[str, int]:
+        """Hidden or deleted comments, and the account's own comments."""
+        totals = self.emu.state()["instagram"]["totals"]
+        return {"removed": int(totals["hidden"]) + int(totals["deleted"]),
+                "explanations": int(totals["account_replies"])}
+
+    async def stop(self) -> None:
+        """Stop the emulator."""
+        await self.emu.stop()
