@@ -17,10 +17,12 @@ from bot.settings import Settings
 from bot.store.models import AlertRow, AssessmentRow, TicketRow
 from bot.store.repository import audit, insert_ignore
 
-ADMIN_KINDS = frozenset({"token_expired", "coverage", "credentials_rotation"})
+ADMIN_KINDS = frozenset({"token_expired", "account_refused", "coverage",
+                         "credentials_rotation"})
 SEVERITY = {
     "safeguarding": "urgent",
     "token_expired": "high",
+    "account_refused": "high",
     "sla_breached": "high",
     "moderation": "normal",
     "press": "normal",

@@ -58,6 +58,11 @@ def _logging(verbose: bool = False) -> None:
     )
     for noisy in ("apscheduler", "aiohttp.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Client libraries that print credentials at DEBUG (tweepy logs the bearer token) stay
+    # at INFO even with --verbose: secrets never reach a log.
+    for library in ("tweepy", "discord.http", "discord.gateway", "urllib3", "requests_oauthlib",
+                    "oauthlib"):
+        logging.getLogger(library).setLevel(logging.INFO)
 
 
 def _fail(message: str, code: int = 2) -> None:

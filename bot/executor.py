@@ -217,3 +217,24 @@ async def report_auth_expired(
             summary=f"The access token of {account} was refused; renew it so moderation resumes.",
             dedupe_key=f"token_expired:{account}:{now.date().isoformat()}",
         )
+
+
+async def report_account_refused(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, account: str,
+    now: datetime, reason: str,
+) -> None:
+    """The platform refuses to let the account be read at all (e.g. X's free API tier).
+
+    Retrying cannot help, so the trust's admins are told (once per day) in the adapter's plain
+    words, which name what to change; the account is polled again later in case it was fixed.
+    """
+    academy_key, _ = settings.academy_of(account)
+    async with sessions.begin() as session:
+        health = await health_row(session, account)
+        health.last_error, health.last_error_at = reason[:2000], now
+        await raise_alert(
+            session, settings, now, kind="account_refused", role="admins",
+            academy_key=academy_key, account_key=account,
+            summary=f"{account} cannot be moderated: {reason[:500]}",
+            dedupe_key=f"account_refused:{account}:{now.date().isoformat()}",
+        )

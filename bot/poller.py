@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.base import AdapterError, AuthExpired, PlatformAdapter, RateLimited
-from bot.executor import report_auth_expired
+from adapters.base import AdapterError, AuthExpired, PermanentError, PlatformAdapter, RateLimited
+from bot.executor import report_account_refused, report_auth_expired
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store.repository import health_row, load_cursor
@@ -56,6 +56,10 @@ class Poller:
         except AuthExpired as exc:
             self._not_before[account] = now + timedelta(minutes=15)
             await report_auth_expired(self._sessions, self._settings, account, now, str(exc))
+            return 0
+        except PermanentError as exc:
+            self._not_before[account] = now + timedelta(hours=1)
+            await report_account_refused(self._sessions, self._settings, account, now, str(exc))
             return 0
         except AdapterError as exc:
             log.warning("poll of %s failed: %s", account, exc)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from adapters.base import RateLimited, TransientError
+from adapters.base import PermanentError, RateLimited, TransientError
 from adapters.testing import FakeAdapter
 from adapters.testing import make_item as _make_item
 from bot.app import Service
@@ -108,6 +108,26 @@ class TestPipeline:
         fake.fail_next.append(TransientError("boom"))
         await service.tick()
         assert await _count(service, ItemRow) == 0
+        await service.tick()
+        assert await _count(service, ItemRow) == 1
+
+    async def test_account_the_platform_will_not_serve_alerts_admins(
+        self, service: Service, fake: FakeAdapter, clock: ManualClock
+    ) -> None:
+        """A refusal no retry can fix (X's free tier) tells the admins once and polls later."""
+        fake.push(make_item("c1", QUERY))
+        reason = "reading mentions needs the Basic or higher API tier"
+        fake.fail_next.append(PermanentError(reason))
+        await service.tick()
+        fake.fail_next.append(PermanentError(reason))
+        await service.tick()  # within the hour: not polled again, no second alert
+        async with service.sessions() as s:
+            alerts = (await s.scalars(select(AlertRow).where(
+                AlertRow.kind == "account_refused"))).all()
+        assert [a.summary for a in alerts] == [f"oakfield-fb cannot be moderated: {reason}"]
+        assert await _count(service, ItemRow) == 0
+        clock.advance(timedelta(hours=1, seconds=1))
+        fake.fail_next.clear()
         await service.tick()
         assert await _count(service, ItemRow) == 1
 

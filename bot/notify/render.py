@@ -22,6 +22,7 @@ KIND_TITLES = {
     "sla_at_risk": "Answer due soon",
     "sla_breached": "Answer overdue",
     "token_expired": "Account access expired",
+    "account_refused": "Account cannot be moderated",
     "coverage": "Alert coverage problem",
     "credentials_rotation": "Rotate account credentials",
 }
