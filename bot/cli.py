@@ -288,6 +288,7 @@ def demo(
     from bot.demo import run_demo
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "job skipped" is expected here
     summary = asyncio.run(run_demo(seconds=seconds, live=sys.stderr if as_json else sys.stdout))
     if as_json:
         _emit(summary)

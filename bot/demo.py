@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import func, select
 
 from bot.app import Service
-from bot.demo_platforms import DemoPlatform, FacebookDemo, InstagramDemo
+from bot.demo_platforms import DemoPlatform, FacebookDemo, InstagramDemo, XDemo
 from bot.display import plain
 from bot.notify.catcher import MailCatcher
 from bot.settings import Settings, parse_settings
@@ -33,17 +33,22 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
     ("facebook", 1, "Mark Dobson", "Absolutely fuming. Third week running the after-school club "
      "has been cancelled with no notice. Who do I speak to about this?", True),
     ("facebook", 1, "Troll Account", "Mrs Hughes you are a useless fat cow", True),
+    ("twitter", 0, "Gemma Clarke", "Can we still book a parents' evening slot if the system "
+     "says it's full?", True),
     ("instagram", 1, "Nan Sheila", "These portraits are wonderful, well done Year 3!", True),
     ("facebook", 2, "Grandma Pat", "Well done to the Year 6 choir, what a beautiful "
      "performance!", False),
     ("facebook", 1, "Anon Parent", "Mrs Hughes is a pathetic idiot and everyone knows it", True),
     ("instagram", 0, "Local Deals", "Earn £500 a day from home!!! DM me now, limited places, "
      "click www.quick-cash-now.example", True),
+    ("twitter", 1, "Hater99", "your netball coach is a useless ugly slag", True),
     ("facebook", 0, "Dave K", "Jayden Smith in 4B lives at 14 Elm Road OX4 2AB, his mum can "
      "ring me on 07700 900123", True),
     ("facebook", 2, "QuickCash", "Earn £500 a day from home!!! DM me now, limited places, click "
      "www.quick-cash-now.example", True),
     ("instagram", 1, "Year Ten Lad", "mr davies is a fucking loser lol", False),
+    ("twitter", -1, "Road Rage Ron", "your teachers are brainless idiots who cannot park",
+     True),
     ("facebook", 0, "Leanne W", "Is the school open as normal on Monday after the snow?", False),
     ("facebook", 1, "Jo Reporter", "Hi, I'm a reporter at the Oxford Mail. Would the school like "
      "to comment on the new uniform policy? My deadline is 5pm.", True),
@@ -54,6 +59,8 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
      "the sports day times. This is the second time I've asked.", True),
     ("facebook", 1, "Priya N", "I'm really disappointed that nobody replied to my email about "
      "the uniform grant. This is the second time I've asked.", False),
+    ("twitter", 0, "Dad of Three", "Still no reply to my complaint about the bullying in 8R. "
+     "This is not good enough.", True),
     ("facebook", 2, "Chris P", "Thank you to all the staff, my son loved it", True),
     ("facebook", 0, "Angry Dad", "Go back to your own country, we don't want your lot at our "
      "school", True),
@@ -62,7 +69,7 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
 
 def demo_platforms() -> list[DemoPlatform]:
     """The emulated accounts of the demo, one per platform."""
-    return [FacebookDemo(), InstagramDemo()]
+    return [FacebookDemo(), InstagramDemo(), XDemo()]
 
 
 def demo_settings(db_path: Path, platforms: list[DemoPlatform], mail_port: int) -> Settings:
@@ -147,7 +154,10 @@ def _describe(ev: AuditRow, item: ItemRow | None) -> str:
     where = _TITLES.get(platform, platform)
     match ev.event:
         case "decided":
-            return (f"  {where:<9} {d.get('label', ''):<13} {d.get('outcome', ''):<6} "
+            outcome = d.get("outcome", "")
+            if outcome == "hide" and not d.get("effects") and d.get("mode") == "enforce":
+                outcome = "report"  # the platform will not let the account hide it
+            return (f"  {where:<9} {d.get('label', ''):<13} {outcome:<6} "
                     f"{who:<18} {text}")
         case "action_applied":
             kind = d.get("kind", "")

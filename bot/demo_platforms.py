@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from adapters.emulators.graph.emulator import GraphEmulator
 from adapters.emulators.graph.ig_emulator import InstagramEmulator
+from adapters.emulators.x.emulator import XEmulator
 
 
 class DemoPlatform(Protocol):
@@ -158,6 +159,62 @@ class InstagramDemo:
         totals = self.emu.state()["instagram"]["totals"]
         return {"removed": int(totals["hidden"]) + int(totals["deleted"]),
                 "explanations": int(totals["account_replies"])}
+
+    async def stop(self) -> None:
+        """Stop the emulator."""
+        await self.emu.stop()
+
+
+class XDemo:
+    """An X account on the X API v2 emulator: replies to its posts, and a mention elsewhere."""
+
+    platform = "twitter"
+    account = "demo-x"
+    title = "X"
+    POSTS = (
+        "Parents' evening for Years 7-9 is on Thursday from 4pm. Book your slots online.",
+        "Well done to our netball team, county champions for the second year running!",
+    )
+
+    def __init__(self) -> None:
+        self.emu = XEmulator()
+        self._posts: list[str] = []
+        self._account: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        """Start the emulator, create the school's account and its posts."""
+        await self.emu.start()
+        self._account = self.emu.add_account("OakfieldAcademy", "Oakfield Academy")
+        self._posts = [self.emu.post_as_account(text)["id"] for text in self.POSTS]
+
+    def account_block(self) -> dict[str, Any]:
+        """The ``twitter`` block."""
+        return {"user_id": self._account["id"], "username": self._account["username"],
+                "base_url": self.emu.base_url, "access_token": {"env": "DEMO_X_TOKEN"}}
+
+    def environ(self) -> dict[str, str]:
+        """The account's OAuth 2.0 user-context token."""
+        return {"DEMO_X_TOKEN": str(self._account["access_token"])}
+
+    async def connect(self, web_base: str) -> str:
+        """X has no webhooks at these tiers: the service polls."""
+        return f"X account @OakfieldAcademy at {self.emu.base_url} (polled; X sends no webhooks)"
+
+    async def post(self, thread: int, author: str, text: str, push: bool = True) -> None:
+        """A reply to one of the account's posts; thread -1 is a mention in another thread."""
+        handle = "".join(ch for ch in author if ch.isalnum() or ch == "_")[:15] or "guest"
+        if thread < 0:
+            elsewhere = self.emu.add_tweet("LocalNewsDesk", "Traffic chaos outside schools "
+                                           "again this morning")
+            self.emu.add_tweet(handle, f"@OakfieldAcademy {text}", elsewhere["id"],
+                               name=author, mention_parent=False)
+            return
+        self.emu.add_tweet(handle, text, self._posts[thread % len(self._posts)], name=author)
+
+    def outcome(self) -> dict[str, int]:
+        """Hidden replies and the account's API replies."""
+        return {"removed": len(self.emu.hidden_replies()),
+                "explanations": len(self.emu.posted_replies())}
 
     async def stop(self) -> None:
         """Stop the emulator."""

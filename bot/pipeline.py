@@ -214,8 +214,7 @@ class Pipeline:
                 session, self._settings, now,
                 kind=kind, role=role,
                 academy_key=academy_key, account_key=row.account, item_id=row.id,
-                summary=f"{decision.label.replace('_', ' ')} comment on {row.account}: "
-                f"{decision.outcome} ({account.mode} mode)",
+                summary=_alert_summary(decision, row.account, account.mode),
             )
         row.state = "assessed"
 
@@ -264,6 +263,15 @@ class Pipeline:
             )
         )
         audit(session, now, "modbot", "ticket_opened", row.id, due_at=due.isoformat())
+
+
+def _alert_summary(decision: Decision, account: str, mode: str) -> str:
+    """One line for the alert: what the comment is and what the service did about it."""
+    what = f"{decision.label.replace('_', ' ')} comment on {account}"
+    if decision.outcome == "hide" and mode == "enforce" and not decision.effects:
+        return (f"{what}: the platform does not let the account hide it; report it on the "
+                "platform")
+    return f"{what}: {decision.outcome} ({mode} mode)"
 
 
 def _assessment_row(item_id: int, a: Assessment, engine: str, now: datetime) -> AssessmentRow:

@@ -144,6 +144,11 @@ class TestDemo:
         assert summary["items"] >= 10
         assert summary["hidden"] >= 4 and summary["explanations"] >= 1
         assert summary["tickets"] >= 3 and summary["alerts"] >= 3
+        assert summary["emails"] > 0  # alerts delivered over SMTP to the demo's mail catcher
+        for platform in ("facebook", "instagram", "twitter", "discord"):
+            seen = summary["platforms"][platform]
+            assert seen["items"] >= 3, (platform, seen)
+            assert seen["removed"] >= 1 and seen["explanations"] >= 1, (platform, seen)
 
 
 class TestEvasion:
