@@ -23,6 +23,7 @@ from typing import Any
 from adapters.base import (
     AuthExpired,
     Capabilities,
+    Finding,
     PermanentError,
     TransientError,
     WebhookResponse,
@@ -34,6 +35,7 @@ from .errors import ObjectMissing
 from .polling import COMMENT_FIELDS, PollPlan, poll_page, read_cursor
 from .signature import SIGNATURE_HEADER, header, verify_signature, verify_token_matches
 from .translate import dump, parse_graph_time, webhook_removals, webhook_to_items
+from .verify import verify_page
 
 __all__ = ["COMMENT_FIELDS", "FacebookAdapter", "read_cursor"]
 
@@ -134,6 +136,10 @@ class FacebookAdapter:
     async def close(self) -> None:
         """Release the worker threads and the HTTP session."""
         await self._client.close()
+
+    async def verify(self) -> list[Finding]:
+        """Page token, permissions and the ``feed`` webhook subscription, in plain words."""
+        return await verify_page(self._client, self.page_id)
 
     # ---- polling -----------------------------------------------------------------------------
 

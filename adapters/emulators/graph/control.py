@@ -84,6 +84,8 @@ class ControlRoutes:
             ("POST", "/webhook/verify", self.verify_webhook),
             ("POST", "/webhook/flush", self.flush_webhooks),
             ("GET", "/requests", self.requests),
+            ("POST", "/permissions", self.set_permissions),
+            ("POST", "/subscription", self.set_subscription),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, PREFIX + path, _guard(handler))
@@ -222,3 +224,21 @@ class ControlRoutes:
     async def requests(self, request: web.Request) -> web.Response:
         """The last Graph calls (method, path, query without token, status, fault)."""
         return _ok({"requests": list(self.emu.request_log)})
+
+    async def set_permissions(self, request: web.Request) -> web.Response:
+        """``{"pages_manage_engagement": "declined", ...}`` (``?page_id=``) -> the page's."""
+        page_id = request.query.get("page_id")
+        for permission, status in (await _body(request)).items():
+            self.emu.set_page_permission(str(permission), str(status), page_id)
+        page = self.emu.world.page(page_id) if page_id else self.emu.page
+        return _ok({"page_id": page.id, "permissions": dict(page.permissions)})
+
+    async def set_subscription(self, request: web.Request) -> web.Response:
+        """``{"fields": ["feed"]}`` (empty list: unsubscribed; ``?page_id=``) -> the page's."""
+        fields = (await _body(request)).get("fields")
+        if not isinstance(fields, list):
+            raise TypeError("fields must be a list of webhook field names")
+        page_id = request.query.get("page_id")
+        self.emu.set_page_subscribed_fields(fields, page_id)
+        page = self.emu.world.page(page_id) if page_id else self.emu.page
+        return _ok({"page_id": page.id, "subscribed_fields": list(page.subscribed_fields)})

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from .control import ControlRoutes
 from .faults import FaultPlan, FaultSpec
+from .page_access import checked_status
 from .server import GraphRoutes
 from .snapshot import comment_json, post_json, snapshot
 from .state import GraphState, Page, user_id_for
@@ -150,6 +151,25 @@ class GraphEmulator:
         comment = self.world.delete_by_author(comment_id)
         self._announce(webhook)
         return comment_json(comment)
+
+    def set_page_permission(
+        self, permission: str, status: str = "declined", page_id: str | None = None
+    ) -> None:
+        """Set what ``/me/permissions`` reports for one permission of a page's token.
+
+        ``status`` is granted, declined or expired; a declined ``pages_manage_engagement`` also
+        makes hides, deletes and page replies fail with Graph's code 10. Delete the key from
+        ``page.permissions`` for a permission that was never asked for.
+        """
+        page = self.world.page(page_id) if page_id else self.page
+        page.permissions[permission] = checked_status(status)
+
+    def set_page_subscribed_fields(
+        self, fields: Iterable[str], page_id: str | None = None
+    ) -> None:
+        """The webhook fields the app is subscribed to on a page (empty: not subscribed)."""
+        page = self.world.page(page_id) if page_id else self.page
+        page.subscribed_fields = [str(f) for f in fields]
 
     def _announce(self, webhook: bool) -> None:
         """Deliver the pending changes, or drop them (a webhook Graph never sent)."""

@@ -23,6 +23,7 @@ from .ig_control import InstagramControlRoutes
 from .ig_render import comment_json, comments_payload, ig_snapshot, media_json
 from .ig_routes import InstagramRoutes
 from .instagram import IgAccount, InstagramState, ig_user_id_for
+from .page_access import checked_status
 from .server import GraphRoutes
 
 
@@ -138,9 +139,7 @@ class InstagramEmulator(GraphEmulator):
         A declined permission both shows in ``/me/permissions`` and makes the calls needing it
         fail with Graph's code 10.
         """
-        if status not in ("granted", "declined", "expired"):
-            raise ValueError("status must be granted, declined or expired")
-        self.account.permissions[permission] = status
+        self.account.permissions[permission] = checked_status(status)
 
     def set_subscribed_fields(self, fields: list[str]) -> None:
         """The webhook fields the app is subscribed to for the account (empty: none)."""

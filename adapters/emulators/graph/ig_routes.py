@@ -23,7 +23,8 @@ from .ig_render import (
     render_account,
     render_media,
 )
-from .instagram import READ_PERMISSION, WRITE_PERMISSION, IgAccount, no_permission
+from .instagram import READ_PERMISSION, WRITE_PERMISSION, IgAccount
+from .page_access import permissions_body, require, subscribed_apps
 from .server import (
     VERSION_PATTERN,
     _bool_param,
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from .ig_emulator import InstagramEmulator
 
 Fallback = Callable[[web.Request], Awaitable[web.Response]]
-APP_ID = "880000000000001"
-APP_NAME = "academy-modbot"
 PAGE_EDGES = ("permissions", "subscribed_apps")
 LINK_FIELD = "instagram_business_account"
 
@@ -197,14 +196,9 @@ class InstagramRoutes:
         if target is None or target.id != page.id:
             raise permission_error("a page token may only read its own page")
         if edge == "permissions" and request.method == "GET":
-            return {
-                "data": [
-                    {"permission": name, "status": status}
-                    for name, status in account.permissions.items()
-                ]
-            }
+            return permissions_body(account.permissions)
         if edge == "subscribed_apps":
-            return self._subscription(request, account, params)
+            return subscribed_apps(request.method, account, params)
         if edge is None and request.method == "GET":
             spec = render.parse_fields(params.get("fields") or render.PAGE_DEFAULT)
             link = spec.pop(LINK_FIELD, None)
@@ -215,27 +209,8 @@ class InstagramRoutes:
         raise GraphError(100, f"(#100) Unsupported {request.method} request on edge '{edge}'")
 
     @staticmethod
-    def _subscription(request: web.Request, account: IgAccount, params: dict[str, str]) -> Any:
-        if request.method == "GET":
-            if not account.subscribed_fields:
-                return {"data": []}
-            app = {"category": "Business", "link": "https://www.example.sch.uk/modbot",
-                   "name": APP_NAME, "id": APP_ID,
-                   "subscribed_fields": list(account.subscribed_fields)}
-            return {"data": [app]}
-        if request.method == "DELETE":
-            account.subscribed_fields = []
-            return {"success": True}
-        fields = [f for f in params.get("subscribed_fields", "").split(",") if f]
-        if not fields:
-            raise GraphError(100, "(#100) Param subscribed_fields must be non-empty")
-        account.subscribed_fields = fields
-        return {"success": True}
-
-    @staticmethod
     def _need(account: IgAccount, permission: str) -> None:
-        if not account.allows(permission):
-            raise no_permission(f"it needs {permission}")
+        require(account.permissions, permission)
 
     # ---- listings ----------------------------------------------------------------------------
 

@@ -31,12 +31,6 @@ def ig_user_id_for(username: str) -> str:
     return "178" + str(int(digest[:16], 16))[:14].rjust(14, "0")
 
 
-def no_permission(what: str) -> GraphError:
-    """Graph's code 10: the token lacks the permission the call needs."""
-    return GraphError(10, f"(#10) Application does not have permission for this action: {what}",
-                      status=403)
-
-
 @dataclass
 class IgAccount:
     """An Instagram professional account linked to a Facebook Page."""
@@ -49,10 +43,6 @@ class IgAccount:
     permissions: dict[str, str] = field(default_factory=dict)
     # fields the app receives webhooks for (what ``/{page}/subscribed_apps`` reports)
     subscribed_fields: list[str] = field(default_factory=lambda: ["feed", "comments"])
-
-    def allows(self, permission: str) -> bool:
-        """Whether the token was granted ``permission``."""
-        return self.permissions.get(permission) == "granted"
 
 
 @dataclass

@@ -17,6 +17,7 @@ from aiohttp.typedefs import Handler
 
 from . import render
 from .faults import FaultSpec
+from .page_access import MODERATE_PERMISSION, permissions_body, require, subscribed_apps
 from .state import GraphError, Page, permission_error
 from .usage import usage_headers
 
@@ -245,6 +246,7 @@ class GraphRoutes:
         if request.method == "DELETE":
             if node_id in state.posts or node_id in state.pages:
                 raise permission_error("only comments can be deleted here")
+            require(page.permissions, MODERATE_PERMISSION)
             state.delete(page, node_id)
             return {"success": True}
         if node_id in state.posts or node_id in state.pages:
@@ -252,6 +254,7 @@ class GraphRoutes:
         state.comment(node_id)
         if "is_hidden" not in params:
             raise GraphError(100, "(#100) No valid parameters were given (try is_hidden)")
+        require(page.permissions, MODERATE_PERMISSION)
         state.set_hidden(page, node_id, _bool_param(params, "is_hidden"))
         return {"success": True}
 
@@ -262,6 +265,8 @@ class GraphRoutes:
     ) -> Any:
         state = self.emu.world
         if node_id == "me":
+            if edge == "permissions" and request.method == "GET":
+                return permissions_body(page.permissions)  # what the token itself was granted
             node_id = page.id
         method = request.method
         if edge in POST_EDGES and node_id in state.pages:
@@ -272,6 +277,7 @@ class GraphRoutes:
                 return self._list_posts(request, node_id, params)
         if edge == "comments":
             if method == "POST":
+                require(page.permissions, MODERATE_PERMISSION)
                 return {"id": state.reply_as_page(page, node_id, params.get("message", "")).id}
             if method == "GET":
                 return self._list_comments(request, node_id, params)
@@ -280,9 +286,7 @@ class GraphRoutes:
             return self._blocked(request, page, params)
         if edge == "subscribed_apps" and node_id in state.pages:
             self._own(page, node_id)
-            if method == "GET":
-                return {"data": [{"name": "academy-modbot", "subscribed_fields": ["feed"]}]}
-            return {"success": True}
+            return subscribed_apps(method, page, params)
         if node_id not in state.pages and node_id not in state.posts:
             state.comment(node_id)
         raise GraphError(100, f"(#100) Unsupported {method} request on edge '{edge}'")

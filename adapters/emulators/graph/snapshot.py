@@ -69,6 +69,8 @@ def snapshot(state: GraphState) -> dict[str, Any]:
                 "name": p.name,
                 "access_token": p.access_token,
                 "blocked": [{"id": uid, "name": name} for uid, name in p.blocked.items()],
+                "permissions": dict(p.permissions),
+                "subscribed_fields": list(p.subscribed_fields),
             }
             for p in state.pages.values()
         ],

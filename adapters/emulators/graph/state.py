@@ -76,14 +76,23 @@ def permission_error(what: str) -> GraphError:
     return GraphError(200, f"(#200) Permissions error: {what}")
 
 
+# what a new page's token is granted (``/me/permissions``; see :mod:`.page_access`)
+PAGE_PERMISSIONS = ("pages_show_list", "pages_read_engagement", "pages_read_user_content",
+                    "pages_manage_engagement", "pages_manage_metadata")
+
+
 @dataclass
 class Page:
-    """A Facebook Page with its page access token and its block list."""
+    """A Facebook Page with its page access token, its block list and the app's access to it."""
 
     id: str
     name: str
     access_token: str
     blocked: dict[str, str] = field(default_factory=dict)  # user id -> name
+    # permission -> "granted" | "declined" | "expired" (one never asked for is absent)
+    permissions: dict[str, str] = field(
+        default_factory=lambda: dict.fromkeys(PAGE_PERMISSIONS, "granted"))
+    subscribed_fields: list[str] = field(default_factory=lambda: ["feed"])  # webhook fields
 
 
 @dataclass
