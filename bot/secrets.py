@@ -14,7 +14,7 @@ from bot.settings import ConfigError, SecretRef, Settings
 _SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "facebook": ("page_token", "app_secret", "verify_token"),
     "instagram": ("access_token", "app_secret", "verify_token"),
-    "twitter": ("access_token",),
+    "twitter": ("access_token", "access_token_secret", "consumer_key", "consumer_secret"),
     "discord": ("bot_token",),
 }
 

@@ -182,13 +182,30 @@ class InstagramAccount(_Strict):
 
 
 class TwitterAccount(_Strict):
-    """An X account; ``access_token`` is an OAuth 2.0 user-context token of that account."""
+    """An X account and its user-context credentials.
+
+    Either OAuth 1.0a (``consumer_key``, ``consumer_secret``, ``access_token`` and
+    ``access_token_secret`` of the school's account: they do not expire, the recommended
+    choice for a service) or an OAuth 2.0 user-context ``access_token`` alone (X expires those
+    after two hours unless something outside modbot refreshes the secret it points to).
+    """
 
     user_id: str
     username: str = ""
     access_token: SecretRef  # scopes tweet.read users.read tweet.write tweet.moderate.write
+    access_token_secret: SecretRef | None = None
+    consumer_key: SecretRef | None = None
+    consumer_secret: SecretRef | None = None
     base_url: str = "https://api.twitter.com"
     mute_authors: bool = False  # mute the authors of hidden replies (the account stops seeing them)
+
+    @model_validator(mode="after")
+    def _oauth1_complete(self) -> TwitterAccount:
+        parts = (self.access_token_secret, self.consumer_key, self.consumer_secret)
+        if any(parts) and not all(parts):
+            raise ValueError("OAuth 1.0a needs all of consumer_key, consumer_secret and "
+                             "access_token_secret (with access_token); give all three or none")
+        return self
 
 
 class DiscordAccount(_Strict):
