@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.base import AuthExpired, PlatformAdapter, PushAdapter
+from adapters.base import AdapterError, AuthExpired, PlatformAdapter, PushAdapter
 from bot.ack import AckLinks, base_url_for, link_secret
 from bot.calendar_config import CalendarBook
 from bot.clock import Clock, SystemClock
@@ -90,11 +90,16 @@ class Service:
                 path = f"academies.{academy_key}.accounts.{account_key}"
                 self.adapters[account_key] = build_adapter(path, account_key, account, secrets)
         for adapter in self.adapters.values():
+            # One account that cannot connect must not keep the others from being moderated:
+            # its polls retry (and reconnect) on their own timer.
             try:
                 await adapter.start()
             except AuthExpired as exc:
                 await report_auth_expired(self.sessions, self.settings, adapter.account,
                                           self.clock.now(), str(exc))
+            except AdapterError as exc:
+                log.warning("%s could not connect at start-up (will retry): %s",
+                            adapter.account, exc)
         now = self.clock.now()
         self.notifier = build_notifier(self.settings, secrets)
         for adapter in self.adapters.values():  # DM alerts go through the first Discord bot
