@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import func, select
 
 from bot.app import Service
-from bot.demo_platforms import DemoPlatform, FacebookDemo, InstagramDemo, XDemo
+from bot.demo_platforms import DemoPlatform, DiscordDemo, FacebookDemo, InstagramDemo, XDemo
 from bot.display import plain
 from bot.notify.catcher import MailCatcher
 from bot.settings import Settings, parse_settings
@@ -35,6 +35,8 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
     ("facebook", 1, "Troll Account", "Mrs Hughes you are a useless fat cow", True),
     ("twitter", 0, "Gemma Clarke", "Can we still book a parents' evening slot if the system "
      "says it's full?", True),
+    ("discord", 1, "Sarah Khan", "Does anyone know if the Year 6 residential letter comes home "
+     "this week or next?", True),
     ("instagram", 1, "Nan Sheila", "These portraits are wonderful, well done Year 3!", True),
     ("facebook", 2, "Grandma Pat", "Well done to the Year 6 choir, what a beautiful "
      "performance!", False),
@@ -42,6 +44,7 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
     ("instagram", 0, "Local Deals", "Earn £500 a day from home!!! DM me now, limited places, "
      "click www.quick-cash-now.example", True),
     ("twitter", 1, "Hater99", "your netball coach is a useless ugly slag", True),
+    ("discord", 0, "Gary Troll", "the new maths teacher is a thick useless idiot, sack him", True),
     ("facebook", 0, "Dave K", "Jayden Smith in 4B lives at 14 Elm Road OX4 2AB, his mum can "
      "ring me on 07700 900123", True),
     ("facebook", 2, "QuickCash", "Earn £500 a day from home!!! DM me now, limited places, click "
@@ -49,6 +52,8 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
     ("instagram", 1, "Year Ten Lad", "mr davies is a fucking loser lol", False),
     ("twitter", -1, "Road Rage Ron", "your teachers are brainless idiots who cannot park",
      True),
+    ("discord", 1, "Lisa Brown", "Could whoever picked up Oliver Brown's PE bag ring me on "
+     "07700 900456? We're at 14 Elm Grove, Oakfield.", True),
     ("facebook", 0, "Leanne W", "Is the school open as normal on Monday after the snow?", False),
     ("facebook", 1, "Jo Reporter", "Hi, I'm a reporter at the Oxford Mail. Would the school like "
      "to comment on the new uniform policy? My deadline is 5pm.", True),
@@ -61,6 +66,8 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
      "the uniform grant. This is the second time I've asked.", False),
     ("twitter", 0, "Dad of Three", "Still no reply to my complaint about the bullying in 8R. "
      "This is not good enough.", True),
+    ("discord", 0, "Mum of Two", "I've complained twice about the lunch queue and nothing has "
+     "changed. Who is actually responsible for this?", True),
     ("facebook", 2, "Chris P", "Thank you to all the staff, my son loved it", True),
     ("facebook", 0, "Angry Dad", "Go back to your own country, we don't want your lot at our "
      "school", True),
@@ -69,7 +76,7 @@ COMMENTS: tuple[tuple[str, int, str, str, bool], ...] = (
 
 def demo_platforms() -> list[DemoPlatform]:
     """The emulated accounts of the demo, one per platform."""
-    return [FacebookDemo(), InstagramDemo(), XDemo()]
+    return [FacebookDemo(), InstagramDemo(), XDemo(), DiscordDemo()]
 
 
 def demo_settings(db_path: Path, platforms: list[DemoPlatform], mail_port: int) -> Settings:
@@ -82,6 +89,9 @@ def demo_settings(db_path: Path, platforms: list[DemoPlatform], mail_port: int) 
         "deputy": {"name": "Dan Rees", "email": "deputy.dsl@oakfield.example"},
         "it": {"name": "Sam Patel", "email": "it@oak-trust.example"},
     }
+    for platform in platforms:  # the office manager is on the parents' Discord server too
+        if isinstance(platform, DiscordDemo):
+            people["office"]["discord_id"] = platform.monitor_id("Olivia Grant")
     data = {
         "trust": {"name": "Oak Learning Trust", "admins": ["it"]},
         "service": {
@@ -281,8 +291,9 @@ def _print_summary(summary: dict[str, Any], out: TextIO) -> None:
     out.write(f"  sent for review:      {summary['review']}\n")
     out.write(f"  explanations posted:  {summary['explanations']}\n")
     for name, figures in summary["platforms"].items():
+        extra = "".join(f", {figures[k]} {k}" for k in ("timeouts", "dms") if figures.get(k))
         out.write(f"      {_TITLES.get(name, name):<10} {figures['items']} seen, "
-                  f"{figures['removed']} removed, {figures['explanations']} explained\n")
+                  f"{figures['removed']} removed, {figures['explanations']} explained{extra}\n")
     out.write(f"  tickets:              {summary['tickets']}\n")
     for t in summary["ticket_due"]:
         out.write(f"      {t['label']:<10} answer due {t['due']}\n")

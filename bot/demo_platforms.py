@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from adapters.emulators.graph.emulator import GraphEmulator
 from adapters.emulators.graph.ig_emulator import InstagramEmulator
+from adapters.emulators.discord.emulator import DiscordEmulator
+from adapters.emulators.discord.scenario import build_server
 from adapters.emulators.x.emulator import XEmulator
 
 
@@ -215,6 +217,65 @@ class XDemo:
         """Hidden replies and the account's API replies."""
         return {"removed": len(self.emu.hidden_replies()),
                 "explanations": len(self.emu.posted_replies())}
+
+    async def stop(self) -> None:
+        """Stop the emulator."""
+        await self.emu.stop()
+
+
+class DiscordDemo:
+    """The parents' Discord server on the Discord emulator (REST and gateway)."""
+
+    platform = "discord"
+    account = "demo-discord"
+    title = "Discord"
+    CHANNELS = ("general", "questions")
+
+    def __init__(self) -> None:
+        self.emu = DiscordEmulator()
+        self._channels: list[str] = []
+        self._guild_id = ""
+
+    async def start(self) -> None:
+        """Start the emulator and build the school's server with the bot in it."""
+        await self.emu.start()
+        guild = build_server(self.emu, name="Oakfield Academy Parents",
+                             channels=dict.fromkeys(self.CHANNELS))
+        self._guild_id = guild.id
+        by_name = {self.emu.world.channels[c].name: c for c in guild.channel_ids}
+        self._channels = [by_name[name] for name in self.CHANNELS]
+
+    def account_block(self) -> dict[str, Any]:
+        """The ``discord`` block; authors of abuse get a ten-minute timeout."""
+        return {"guild_id": self._guild_id, "channel_ids": list(self._channels),
+                "bot_token": {"env": "DEMO_DISCORD_TOKEN"},
+                "api_base_url": self.emu.api_base_url, "gateway_url": self.emu.gateway_url,
+                "timeout_minutes": 10}
+
+    def environ(self) -> dict[str, str]:
+        """The bot's token."""
+        return {"DEMO_DISCORD_TOKEN": self.emu.bot_token}
+
+    async def connect(self, web_base: str) -> str:
+        """The bot is already connected to the gateway by the service."""
+        return (f"Discord server 'Oakfield Academy Parents' at {self.emu.api_base_url} "
+                "(gateway connected by the service's bot)")
+
+    def monitor_id(self, name: str) -> str:
+        """The Discord user id of a member of staff (created in the server)."""
+        user = self.emu.world.user_named(name)
+        self.emu.world.add_member(self._guild_id, user.id)
+        return user.id
+
+    async def post(self, thread: int, author: str, text: str, push: bool = True) -> None:
+        """A member of the server posts in one of the watched channels."""
+        self.emu.post_message(self._channels[thread % len(self._channels)], author, text)
+
+    def outcome(self) -> dict[str, int]:
+        """Messages the bot deleted, its channel notices (DMs are alerts, not counted here)."""
+        return {"removed": len(self.emu.deleted_by_bot()),
+                "explanations": len(self.emu.notices()), "dms": len(self.emu.dms()),
+                "timeouts": len(self.emu.timeouts())}
 
     async def stop(self) -> None:
         """Stop the emulator."""
