@@ -107,7 +107,7 @@ def demo_settings(db_path: Path, platforms: list[DemoPlatform], mail_port: int) 
                 "headteacher": "head",
                 "dsl": ["dsl", "deputy"],
                 "complaints_procedure_url": "https://oakfield.example/complaints",
-                "moderation": {"explanation_batch_seconds": 6, "explanation_window_minutes": 1},
+                "moderation": {"explanation_batch_seconds": 5, "explanation_window_minutes": 0.2},
                 "accounts": {
                     p.account: {
                         "platform": p.platform,

@@ -51,6 +51,9 @@ def build_adapter(
             user_id=tw.user_id,
             access_token=secrets[f"{base}.access_token"],
             base_url=tw.base_url,
+            consumer_key=secrets.get(f"{base}.consumer_key"),
+            consumer_secret=secrets.get(f"{base}.consumer_secret"),
+            access_token_secret=secrets.get(f"{base}.access_token_secret"),
         )
     if account.platform == "discord" and account.discord is not None:
         from adapters.discord.adapter import DiscordAdapter

@@ -11,6 +11,10 @@ started (the core sends hides only for ``kind == "reply"``: mentions are in
 hiding, unhiding and muting are idempotent (X answers the same to a repeat), so for those it
 answers False and the core simply applies them again.  For a reply it searches the
 conversation for the account's reply to the same Tweet with the same text.
+
+Credentials: OAuth 1.0a when the consumer key and secret and the access token secret are
+given (they do not expire: the choice for a service), else the OAuth 2.0 access token alone
+(X expires it after two hours); see :mod:`.auth`.
 """
 
 from __future__ import annotations
@@ -25,8 +29,15 @@ from adapters.base import AuthExpired, Finding, PermanentError, TransientError, 
 from adapters.capabilities import CAPABILITIES
 from bot.domain import ActionKind, ActionResult, FetchResult, PlatformAction
 
+from .auth import OAUTH1_REFUSED, READ_ONLY_APP, oauth1_keys
 from .client import X_API, XClient
-from .errors import AccessLevelTooLow, DuplicateContent, Refused, TweetMissing
+from .errors import (
+    AccessLevelTooLow,
+    AppPermissionTooLow,
+    DuplicateContent,
+    Refused,
+    TweetMissing,
+)
 from .polling import SEARCH, PollPlan, poll_account
 from .replies import fit_reply, same_reply, with_handle
 from .translate import page_tweets, parse_x_time, replied_to, snowflake_time
@@ -52,6 +63,9 @@ class TwitterAdapter:
         access_token: str,
         base_url: str = X_API,
         *,
+        consumer_key: str | None = None,
+        consumer_secret: str | None = None,
+        access_token_secret: str | None = None,
         mentions_page_size: int = 100,
         conversation_days: float = 7.0,
         timeout: float = 10.0,
@@ -63,8 +77,10 @@ class TwitterAdapter:
         poll_overlap: float = 60.0,
         max_query_length: int = 512,
     ) -> None:
-        """The keyword-only knobs after ``conversation_days`` tune retries and polling (tests
-        make them tiny): ``reconcile_delay`` is how long to let X's search index catch up
+        """``consumer_key``, ``consumer_secret`` and ``access_token_secret`` (all three or none,
+        else ValueError) switch ``access_token`` to OAuth 1.0a user context.  The keyword-only
+        knobs after ``conversation_days`` tune retries and polling (tests make them tiny):
+        ``reconcile_delay`` is how long to let X's search index catch up
         before checking whether a reply whose answer was lost was posted after all, and
         ``poll_overlap`` (seconds) how far back each poll re-reads (search lags a little)."""
         self.account = account
@@ -80,6 +96,7 @@ class TwitterAdapter:
         self._client = XClient(
             access_token,
             user_id,
+            oauth1=oauth1_keys(consumer_key, consumer_secret, access_token_secret),
             base_url=base_url,
             timeout=timeout,
             retry_attempts=retry_attempts,
@@ -87,6 +104,14 @@ class TwitterAdapter:
             retry_max_wait=retry_max_wait,
             rate_limit_wait=rate_limit_wait,
         )
+
+    @property
+    def auth_method(self) -> str:
+        """``"OAuth 1.0a"`` or ``"OAuth 2.0"`` (user context either way), for health pages."""
+        return "OAuth 1.0a" if self._client.oauth1 else "OAuth 2.0"
+
+    def __repr__(self) -> str:
+        return f"<TwitterAdapter {self.account} user {self.user_id} {self.auth_method}>"
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -104,6 +129,10 @@ class TwitterAdapter:
         """Check the token by asking whose it is (AuthExpired if refused or someone else's)."""
         try:
             me = await self._client.call("GET /2/users/me", "get_me")
+        except AuthExpired:
+            if not self._client.oauth1:
+                raise
+            raise AuthExpired(OAUTH1_REFUSED) from None
         except Refused as exc:
             raise AuthExpired(f"X refused to say whose token this is: {exc.detail}") from None
         data = me.get("data") if isinstance(me, dict) else None
@@ -117,7 +146,8 @@ class TwitterAdapter:
         await self._client.close()
 
     async def verify(self) -> list[Finding]:
-        """Token, API access tier and each scope the bot needs (see :mod:`.verify`)."""
+        """Credentials, API access tier, and each scope the bot needs (OAuth 2.0) or the app's
+        permission level (OAuth 1.0a) (see :mod:`.verify`)."""
         return await verify_account(self._client, self.user_id)
 
     # ---- polling -----------------------------------------------------------------------------
@@ -155,9 +185,13 @@ class TwitterAdapter:
         if action.kind is ActionKind.MUTE:
             if not action.author_id:
                 raise PermanentError("a mute needs the author's id")
-            result = await self._client.call(
-                "POST /2/users/:id/muting", "mute", action.author_id
-            )
+            try:
+                result = await self._client.call(
+                    "POST /2/users/:id/muting", "mute", action.author_id
+                )
+            except AppPermissionTooLow as exc:
+                raise PermanentError(f"X refused to mute {action.author_id}: {READ_ONLY_APP} "
+                                     f"(X said: {exc.detail})") from None
             if _data(result).get("muting") is not True:
                 raise TransientError("X answered a mute without confirming it")
             return ActionResult(ok=True, detail="muted")
@@ -178,10 +212,14 @@ class TwitterAdapter:
                                     detail=f"the reply is gone (deleted by its author): {exc}")
             raise PermanentError(f"cannot unhide {action.target_id}: it is gone") from None
         except Refused as exc:
+            verb = "hide" if hidden else "unhide"
+            if isinstance(exc, AppPermissionTooLow):
+                raise PermanentError(f"X refused to {verb} {action.target_id}: "
+                                     f"{READ_ONLY_APP} (X said: {exc.detail})") from None
             raise PermanentError(
-                f"X refused to {'hide' if hidden else 'unhide'} {action.target_id}: only "
-                "replies in conversations the account started can be hidden, and the access "
-                f"token needs tweet.moderate.write (X said: {exc.detail or 'Forbidden'})"
+                f"X refused to {verb} {action.target_id}: only replies in conversations the "
+                f"account started can be hidden, and {self._needs('tweet.moderate.write')} "
+                f"(X said: {exc.detail or 'Forbidden'})"
             ) from None
         if _data(result).get("hidden") is not hidden:
             raise TransientError("X answered without confirming the hidden state")
@@ -227,11 +265,20 @@ class TwitterAdapter:
             )
         except DuplicateContent:
             raise
+        except AppPermissionTooLow as exc:
+            raise PermanentError(f"X refused the reply to {target_id}: {READ_ONLY_APP} "
+                                 f"(X said: {exc.detail})") from None
         except Refused as exc:
             raise PermanentError(
                 f"X refused the reply to {target_id}: the Tweet may be deleted or not visible, "
-                f"or the token lacks tweet.write (X said: {exc.detail or 'Forbidden'})"
+                f"or {self._needs('tweet.write')} (X said: {exc.detail or 'Forbidden'})"
             ) from None
+
+    def _needs(self, scope: str) -> str:
+        """What a write needs, in the words of the credentials in use."""
+        if self._client.oauth1:
+            return "the X app needs Read and write permission"
+        return f"the access token needs {scope}"
 
     async def _author_handle(self, tweet_id: str) -> str:
         """The handle of a Tweet's author ("" when X no longer shows the Tweet)."""

@@ -8,6 +8,18 @@ records the answer's rate-limit headers.  No module or class global is touched, 
 emulators can run side by side in one process.  ``wait_on_rate_limit`` stays off: a 429 or a
 used-up window raises :class:`RateLimited` with the time to wait.  Nothing from tweepy or
 aiohttp leaves this module.
+
+Credentials: an OAuth 2.0 user-context access token goes as ``Authorization: Bearer``; OAuth
+1.0a keys (:class:`~.auth.OAuth1Keys`) make every call ``user_auth=True``, which tweepy signs
+with oauthlib (HMAC-SHA1) for the URL it builds, ``https://api.twitter.com/...``, before the
+session sees it.  The rewrite keeps path and query byte for byte and changes only the origin,
+so the signature still covers exactly what X checks: X verifies a signature against its own
+public URL, whatever carried the request, and so does the emulator (it plays X, at
+``https://api.twitter.com``; see :mod:`adapters.emulators.x.oauth1`).  Signing the emulator's
+address instead would mean replacing tweepy's ``request`` here, so the code under test would
+no longer be the code that talks to X; with a school's HTTPS proxy as ``base_url`` it would
+also sign for the proxy, which X would refuse.  A fresh nonce and timestamp are signed on
+every attempt, retries included.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from tweepy.asynchronous import AsyncClient
 
 from adapters.base import AdapterError, RateLimited, TransientError
 
+from .auth import OAuth1Keys
 from .errors import decode_body, map_x_error
 from .ratelimits import RateBook, endpoint_key
 
@@ -43,9 +56,20 @@ class _AccountClient(AsyncClient):
     reference kept forever); the adapter verifies the id at start, so it is simply returned.
     """
 
-    def __init__(self, access_token: str, user_id: str) -> None:
-        super().__init__(bearer_token=access_token, return_type=dict, wait_on_rate_limit=False)
+    def __init__(self, access_token: str, user_id: str, oauth1: OAuth1Keys | None) -> None:
+        if oauth1 is None:
+            super().__init__(bearer_token=access_token, return_type=dict,
+                             wait_on_rate_limit=False)
+        else:
+            super().__init__(
+                consumer_key=oauth1.consumer_key, consumer_secret=oauth1.consumer_secret,
+                access_token=access_token, access_token_secret=oauth1.access_token_secret,
+                return_type=dict, wait_on_rate_limit=False,
+            )
         self._user_id = user_id
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} user {self._user_id}>"  # never the credentials
 
     async def _get_authenticating_user_id(self, *, oauth_1: bool = False) -> str:
         return self._user_id
@@ -95,13 +119,15 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class XClient:
-    """Async X API v2 calls for one account's OAuth 2.0 user-context access token."""
+    """Async X API v2 calls for one account: its OAuth 2.0 user-context access token, or its
+    access token with the ``oauth1`` keys (OAuth 1.0a user context)."""
 
     def __init__(
         self,
         access_token: str,
         user_id: str,
         *,
+        oauth1: OAuth1Keys | None = None,
         base_url: str = X_API,
         timeout: float = 10.0,
         retry_attempts: int = 3,
@@ -117,7 +143,8 @@ class XClient:
         self.retry_max_wait = retry_max_wait
         self.rate_limit_wait = rate_limit_wait
         self.book = RateBook(clock)
-        self._api = _AccountClient(access_token, user_id)
+        self.oauth1 = oauth1 is not None
+        self._api = _AccountClient(access_token, user_id, oauth1)
         self._http: aiohttp.ClientSession | None = None
         self.calls = 0
         self.retries = 0
@@ -148,7 +175,7 @@ class XClient:
         self.calls += 1
         failure: AdapterError
         try:
-            result = await getattr(self._api, method)(*args, user_auth=False, **kwargs)
+            result = await getattr(self._api, method)(*args, user_auth=self.oauth1, **kwargs)
         except tweepy.errors.TooManyRequests as exc:
             failure = RateLimited(
                 f"X answered HTTP 429 for {key}",
@@ -201,6 +228,10 @@ class XClient:
                         return found
                 result = await self._once(key, method, args, kwargs)
         return result
+
+    def __repr__(self) -> str:
+        auth = "OAuth 1.0a" if self.oauth1 else "OAuth 2.0"
+        return f"<XClient {self.base_url} {auth}>"  # never the credentials
 
     def _count_retry(self, retry_state: Any) -> None:
         self.retries += 1

@@ -1,8 +1,12 @@
 """X's error answers -> the adapter errors the core understands, as one readable table.
 
 X answers problems as ``{"title", "detail", "type", ...}`` (``reason: client-not-enrolled`` when
-the app's access tier lacks the endpoint) or with an ``errors`` array; the HTTP status decides
-most of it: 401 expired, 403 refused, 404 gone, 429 throttled, 5xx transient.
+the app's access tier lacks the endpoint, ``type .../oauth1-permissions`` when an OAuth 1.0a
+app's permission level does) or with an ``errors`` array; the HTTP status decides most of it:
+401 expired, 403 refused, 404 gone, 429 throttled, 5xx transient.  For OAuth 1.0a, X answers
+the same bare 401 for a wrong key or secret, a bad signature, a revoked token, a stale
+timestamp and a replayed nonce, so all are :class:`AuthExpired`: none heals by retrying, and a
+person must fix the keys (or the clock).
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class AccessLevelTooLow(Refused):
     """403 ``client-not-enrolled``: the app's X API tier does not include the endpoint."""
 
 
+class AppPermissionTooLow(Refused):
+    """403 ``oauth1-permissions``: the OAuth 1.0a app (as its token was made) is Read only."""
+
+
 class DuplicateContent(Refused):
     """403: X refuses a post identical to one the account made recently."""
 
@@ -52,7 +60,8 @@ def decode_body(raw: bytes | None) -> Any:
 
 
 def describe(body: Any) -> tuple[str, str]:
-    """``(detail, reason)`` of an X error body: its ``detail`` or first message, and ``reason``."""
+    """``(detail, reason)`` of an X error body: its ``detail`` or first message, and ``reason``
+    (or, without one, the last part of the problem ``type``, e.g. ``oauth1-permissions``)."""
     if not isinstance(body, Mapping):
         return "", ""
     detail = body.get("detail")
@@ -61,6 +70,9 @@ def describe(body: Any) -> tuple[str, str]:
         first = errors[0]
         detail = first.get("message") or first.get("detail") or detail
     reason = body.get("reason")
+    kind = body.get("type")
+    if not reason and isinstance(kind, str) and "/problems/" in kind:
+        reason = kind.rsplit("/", 1)[-1]
     return str(detail or body.get("title") or "")[:MAX_DETAIL], str(reason or "")
 
 
@@ -77,6 +89,8 @@ def map_x_error(
     if status == 403:
         if reason == "client-not-enrolled":
             return AccessLevelTooLow(label, detail=detail, reason=reason)
+        if reason == "oauth1-permissions":
+            return AppPermissionTooLow(label, detail=detail, reason=reason)
         if "duplicate content" in detail.lower():
             return DuplicateContent(label, detail=detail, reason=reason)
         return Refused(label, detail=detail, reason=reason)

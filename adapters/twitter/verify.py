@@ -1,10 +1,15 @@
-"""``modbot accounts verify`` for X: the token, the API access tier, each OAuth 2.0 scope.
+"""``modbot accounts verify`` for X: the credentials, the API access tier, and each OAuth 2.0
+scope or, for OAuth 1.0a, the app's permission level.
 
 X has no endpoint that lists a user token's scopes, so each write scope is probed with a call
 that cannot change anything: it names Tweet / user id 1, which does not exist on X (its first
 Tweet is 20).  X checks the scope before it looks the object up, so a token without the scope
 gets 403 and a token with it gets "not found" (or a harmless no-op).  Each probe costs one
 request of its endpoint's 15-minute window (one of the 50 hides).
+
+OAuth 1.0a has no scopes: the app's permission level (as it was when the access token was
+generated) covers every write alike, so one probe, of hiding (the write the bot needs most),
+tells Read only from Read and write.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from adapters.base import (
     TransientError,
 )
 
+from .auth import OAUTH1_REFUSED, READ_ONLY_APP
 from .client import XClient
-from .errors import AccessLevelTooLow, InvalidRequest, Refused, TweetMissing
+from .errors import AccessLevelTooLow, AppPermissionTooLow, InvalidRequest, Refused, TweetMissing
 
 PROBE_ID = "1"
 SCOPE_PURPOSES: dict[str, str] = {
@@ -35,10 +41,13 @@ SCOPE_PURPOSES: dict[str, str] = {
 NEEDED_SCOPES = tuple(SCOPE_PURPOSES)
 REAUTHORISE = ("An administrator of the X account should sign in again through the "
                "moderation app and approve every permission it asks for.")
+WRITES = "post explanation replies, hide replies and mute authors"
 
 
 async def verify_account(client: XClient, user_id: str) -> list[Finding]:
     """Every check, in plain words for a school's IT lead; never raises for a refusal."""
+    if client.oauth1:
+        return await _verify_oauth1(client, user_id)
     credentials, handle = await _credentials(client, user_id)
     if not credentials.ok:
         return [credentials, Finding(
@@ -69,10 +78,55 @@ async def verify_account(client: XClient, user_id: str) -> list[Finding]:
     return findings
 
 
+async def _verify_oauth1(client: XClient, user_id: str) -> list[Finding]:
+    """Credentials, tier, the app's permission level, and what lifetime to expect."""
+    credentials, handle = await _credentials(client, user_id)
+    if not credentials.ok:
+        return [credentials, Finding(
+            "app permission", False, "not checked: the OAuth 1.0a keys themselves were refused."
+        )]
+    return [
+        credentials,
+        await _access_level(client, user_id),
+        await _app_permission(client),
+        Finding("token lifetime", True, "OAuth 1.0a keys do not expire: they stop working "
+                "only when regenerated in the X developer portal or when the account revokes "
+                "the app" + (f" (@{handle})." if handle else ".")),
+    ]
+
+
+async def _app_permission(client: XClient) -> Finding:
+    """Read only or Read and write, probed with an unhide of a Tweet that does not exist."""
+    check = "app permission"
+    try:
+        await client.call("PUT /2/tweets/:id/hidden", "unhide_reply", PROBE_ID)
+    except AppPermissionTooLow:
+        return Finding(check, False, f"the bot cannot {WRITES}: {READ_ONLY_APP}.")
+    except AccessLevelTooLow:
+        return Finding(check, False, "the app's X API tier does not allow hiding replies: the "
+                       "Basic or higher tier is needed.")
+    except Refused as exc:
+        return Finding(check, False, "X refused a write that Read and write permission "
+                       f"allows (X said: {exc.detail or 'Forbidden'}).")
+    except RateLimited as exc:
+        return Finding(check, False, _later(exc))
+    except AuthExpired:
+        return Finding(check, False, "not checked: " + OAUTH1_REFUSED)
+    except (TweetMissing, InvalidRequest):
+        pass  # the permission check passed; the probe's Tweet does not exist, as intended
+    except (TransientError, PermanentError) as exc:
+        return Finding(check, False, f"could not be checked now: {exc}")
+    return Finding(check, True, f"Read and write: the bot can {WRITES}.")
+
+
 async def _credentials(client: XClient, user_id: str) -> tuple[Finding, str]:
+    keys, belong, work = (("OAuth 1.0a keys", "belong", "work") if client.oauth1
+                          else ("access token", "belongs", "works"))
     try:
         me = await client.call("GET /2/users/me", "get_me")
     except AuthExpired:
+        if client.oauth1:
+            return Finding("credentials", False, OAUTH1_REFUSED), ""
         return Finding("credentials", False, "X refused the access token: it has expired or "
                        "was revoked. " + REAUTHORISE), ""
     except Refused as exc:
@@ -85,10 +139,10 @@ async def _credentials(client: XClient, user_id: str) -> tuple[Finding, str]:
     owner = str(data.get("id", "")) if isinstance(data, dict) else ""
     handle = str(data.get("username", "")) if isinstance(data, dict) else ""
     if owner != user_id:
-        return Finding("credentials", False, f"the access token belongs to @{handle or '?'} "
+        return Finding("credentials", False, f"the {keys} {belong} to @{handle or '?'} "
                        f"(user {owner or '?'}), not to the configured user {user_id}: fix "
                        "user_id in the configuration or sign in as the school's account."), ""
-    return Finding("credentials", True, f"the token works for @{handle} ({user_id})."), handle
+    return Finding("credentials", True, f"the {keys} {work} for @{handle} ({user_id})."), handle
 
 
 async def _access_level(client: XClient, user_id: str) -> Finding:

@@ -15,9 +15,11 @@ from aiohttp import web
 
 from .control import ControlRoutes
 from .faults import FaultPlan, FaultSpec, as_fault
+from .oauth1 import PERMISSIONS, X_ORIGIN, OAuth1Registry
+from .oauth1 import WINDOW as OAUTH1_WINDOW
 from .ratelimit import WINDOW, RateLimiter
 from .render import tweet_json
-from .server import XRoutes
+from .server import AUTH_ERROR, AUTH_KIND, XRoutes
 from .state import ALL_SCOPES, Tweet, User, XState
 
 Tier = Literal["free", "basic", "pro"]
@@ -36,11 +38,16 @@ class XEmulator:
         rate_window: float = WINDOW,
         max_query_length: int = 512,
         search_days: float = 7.0,
+        oauth1_origin: str = X_ORIGIN,
+        oauth1_window: float = OAUTH1_WINDOW,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """``rate_limits`` overrides X's per-endpoint allowances (``"PUT /2/tweets/:id/hidden":
-        50``); ``tier="free"`` makes the read endpoints answer 403 client-not-enrolled."""
+        50``); ``tier="free"`` makes the read endpoints answer 403 client-not-enrolled.
+        OAuth 1.0a signatures are checked against ``oauth1_origin`` (X's public URL, which
+        clients sign for) and timestamps within ``oauth1_window`` seconds (see :mod:`.oauth1`)."""
         self.world = XState(clock=clock)
+        self.oauth1 = OAuth1Registry(origin=oauth1_origin, window=oauth1_window, clock=clock)
         self.faults = FaultPlan([as_fault(f) for f in faults])
         self.limiter = RateLimiter(rate_limits, window=rate_window, clock=clock)
         self.tier: Tier = tier
@@ -124,8 +131,40 @@ class XEmulator:
         self.world.add_token(user_id or self.account.id, value, scopes)
         return value
 
+    def add_oauth1_credentials(
+        self,
+        *,
+        user_id: str | None = None,
+        permission: str = "read-write",
+        consumer_key: str | None = None,
+        consumer_secret: str | None = None,
+        access_token: str | None = None,
+        access_token_secret: str | None = None,
+    ) -> dict[str, str]:
+        """OAuth 1.0a keys for an account (default: the moderated one): the app's consumer key
+        and secret (the app is made with ``permission`` on first use of its key) and a newly
+        generated access token and secret, which keep the app's permission as it is now."""
+        uid = user_id or self.account.id
+        if uid not in self.world.users:
+            raise ValueError(f"no user {uid}")
+        app = self.oauth1.app(consumer_key, consumer_secret, permission)
+        token = self.oauth1.add_token(app, uid, access_token, access_token_secret)
+        return {"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret,
+                "access_token": token.value, "access_token_secret": token.secret,
+                "user_id": uid, "permission": token.permission}
+
+    def set_app_permission(self, consumer_key: str, permission: str) -> None:
+        """Change an app's permission in the developer portal: tokens generated before keep
+        the old one (as on X, the access token must be regenerated)."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"permission must be one of {PERMISSIONS}")
+        self.oauth1.apps[consumer_key].permission = permission
+
     def revoke_token(self, token: str) -> None:
-        """The school revoked the app's access: the token now gets 401."""
+        """The school revoked the app's access: the token (OAuth 2.0 or 1.0a) now gets 401."""
+        if token in self.oauth1.tokens:
+            self.oauth1.tokens[token].revoked = True
+            return
         self.world.tokens[token].revoked = True
 
     def add_user(self, username: str, name: str | None = None) -> dict[str, Any]:
@@ -240,7 +279,8 @@ class XEmulator:
     # ---- bookkeeping -------------------------------------------------------------------------
 
     def log_request(self, request: web.Request, status: int, fault: str) -> None:
-        """Remember an API call (never the token) for tests and debugging."""
+        """Remember an API call (never a token, key or signature) for tests and debugging:
+        ``auth`` is ``oauth2``, ``oauth1`` or empty; ``auth_error`` why it was refused."""
         self.request_log.append(
             {
                 "method": request.method,
@@ -248,6 +288,8 @@ class XEmulator:
                 "query": dict(request.query),
                 "status": status,
                 "fault": fault,
+                "auth": request.get(AUTH_KIND, ""),
+                "auth_error": request.get(AUTH_ERROR, ""),
             }
         )
 
@@ -275,8 +317,20 @@ class XEmulator:
             "username": user.username if user else None,
             "name": user.name if user else None,
             "access_token": token,
+            "oauth1": self._oauth1_info(user.id) if user else None,
             "tier": self.tier,
         }
+
+    def _oauth1_info(self, user_id: str) -> dict[str, str] | None:
+        """The account's newest live OAuth 1.0a keys, and the origin to sign requests for."""
+        token = next((t for t in reversed(self.oauth1.tokens.values())
+                      if t.user_id == user_id and not t.revoked), None)
+        if token is None:
+            return None
+        app = self.oauth1.apps[token.consumer_key]
+        return {"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret,
+                "access_token": token.value, "access_token_secret": token.secret,
+                "permission": token.permission, "signature_origin": self.oauth1.origin}
 
 
 def _inspect(tweet: Tweet, author: User | None) -> dict[str, Any]:

@@ -42,6 +42,17 @@ def forbidden(detail: str = "Forbidden") -> XProblem:
     return _problem(403, "Forbidden", detail)
 
 
+def oauth1_permissions() -> XProblem:
+    """An OAuth 1.0a request whose token's app permission (e.g. Read only) lacks the endpoint."""
+    return _problem(
+        403,
+        "Forbidden",
+        "Your client app is not configured with the appropriate oauth1 app permissions for "
+        "this endpoint.",
+        PROBLEMS + "oauth1-permissions",
+    )
+
+
 def client_not_enrolled(client_id: str) -> XProblem:
     """The app's access level (tier) does not include the endpoint (e.g. mentions on Free)."""
     problem = _problem(

@@ -1,7 +1,8 @@
 """Run the X emulator in the foreground: what ``modbot emulate x`` calls.
 
-The first stdout line is one JSON object (base URL, account id and handle, access token, tier)
-so that scripts can read it and point a config at the emulator; logs go to stderr.
+The first stdout line is one JSON object (base URL, account id and handle, the OAuth 2.0
+access token, the OAuth 1.0a keys under ``oauth1``, tier) so that scripts can read it and point
+a config at the emulator; logs go to stderr.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 A scenario is YAML or JSON::
 
     account: {username: OakfieldAcademy, name: Oakfield Academy, id: "1356432587749171201",
-              access_token: demo-token, scopes: [tweet.read, users.read, ...]}   # optional
+              access_token: demo-token, scopes: [tweet.read, users.read, ...],    # optional
+              oauth1: {permission: read}}  # optional: OAuth 1.0a app permission and keys
     tier: basic                      # optional: free | basic | pro
     posts:                           # the school's posts; replies are the public's
       - text: Sports day is on Friday!
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .emulator import TIERS
+from .oauth1 import PERMISSIONS
 from .state import ALL_SCOPES
 
 if TYPE_CHECKING:
@@ -40,6 +42,16 @@ DEMO_USER_ID = "1356432587749171201"
 DEMO_USERNAME = "OakfieldAcademy"
 DEMO_NAME = "Oakfield Academy"
 DEMO_ACCESS_TOKEN = "oakfield-demo-x-oauth2-user-token"
+# OAuth 1.0a keys of the demo school (fixed, so a config written once keeps working); the
+# access token is "<user id>-" and this suffix unless a scenario names one
+DEMO_OAUTH1: dict[str, str] = {
+    "consumer_key": "OakfieldDemoConsumerKey01",
+    "consumer_secret": "OakfieldDemoConsumerSecretNotARealSecret0123456789",
+    "access_token_secret": "OakfieldDemoAccessTokenSecretNotReal0123456789",
+    "permission": "read-write",
+}
+DEMO_OAUTH1_TOKEN = "OakfieldDemoAccessToken0123456789abcd"
+OAUTH1_KEYS = frozenset(DEMO_OAUTH1) | {"access_token"}
 HOUR = 3600.0
 
 # (hours ago, school post, [(minutes after the post, handle, display name, reply text)])
@@ -105,6 +117,7 @@ class Scenario:
     user_id: str = DEMO_USER_ID
     access_token: str = DEMO_ACCESS_TOKEN
     scopes: tuple[str, ...] = tuple(sorted(ALL_SCOPES))
+    oauth1: tuple[tuple[str, str], ...] = tuple(DEMO_OAUTH1.items())
     tier: str = "basic"
     posts: tuple[ScenarioTweet, ...] = field(default_factory=tuple)
     mentions: tuple[ScenarioTweet, ...] = field(default_factory=tuple)
@@ -129,10 +142,16 @@ def _ensure_account(emulator: XEmulator, scenario: Scenario) -> dict[str, Any]:
     existing = emulator.world.users.get(scenario.user_id)
     if existing is not None:
         return {"id": existing.id, "username": existing.username, "name": existing.name}
-    return emulator.add_account(
+    account = emulator.add_account(
         scenario.username, scenario.name, user_id=scenario.user_id,
         access_token=scenario.access_token, scopes=scenario.scopes,
     )
+    keys = dict(scenario.oauth1)
+    keys.setdefault("access_token", f"{account['id']}-{DEMO_OAUTH1_TOKEN}")
+    account["oauth1"] = emulator.add_oauth1_credentials(
+        user_id=account["id"], permission=keys.pop("permission", "read-write"), **keys
+    )
+    return account
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -168,12 +187,17 @@ def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
     if tier not in TIERS:
         raise ScenarioError(f"{where}: tier: expected one of {TIERS}")
     scopes = _list(account.get("scopes", sorted(ALL_SCOPES)), f"{where}: account.scopes")
+    oauth1 = {**DEMO_OAUTH1, **_mapping(account.get("oauth1") or {}, f"{where}: account.oauth1")}
+    if not set(oauth1) <= OAUTH1_KEYS or oauth1["permission"] not in PERMISSIONS:
+        raise ScenarioError(f"{where}: account.oauth1: keys among {sorted(OAUTH1_KEYS)}, "
+                            f"permission one of {PERMISSIONS}")
     return Scenario(
         username=str(account.get("username", DEMO_USERNAME)).lstrip("@"),
         name=str(account.get("name", DEMO_NAME)),
         user_id=str(account.get("id", DEMO_USER_ID)),
         access_token=str(account.get("access_token", DEMO_ACCESS_TOKEN)),
         scopes=tuple(str(s) for s in scopes),
+        oauth1=tuple((k, str(v)) for k, v in oauth1.items()),
         tier=tier,
         posts=tuple(
             _tweet(p, f"{where}: posts[{i}]", own=True)

@@ -1,4 +1,5 @@
-"""The X API v2 routes, with X's checks in X's order: token, rate window, access tier, scopes.
+"""The X API v2 routes, with X's checks in X's order: credentials, rate window, access tier,
+scopes (OAuth 2.0) or app permission (OAuth 1.0a).
 
 Every answer carries ``x-rate-limit-limit/remaining/reset``; faults are applied in the
 middleware, before (or after) the handler, exactly where a network or X itself would fail.
@@ -17,6 +18,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from .faults import FaultSpec
+from .oauth1 import OAuth1Refused
 from .problems import (
     JSON,
     XProblem,
@@ -25,13 +27,14 @@ from .problems import (
     forbidden,
     invalid_request,
     not_found,
+    oauth1_permissions,
     server_error,
     too_many_requests,
     unauthorized,
 )
 from .reads import ReadRoutes
 from .render import Shape, user_json
-from .state import Token, User
+from .state import User
 
 if TYPE_CHECKING:
     from .emulator import XEmulator
@@ -39,6 +42,19 @@ if TYPE_CHECKING:
 READ = frozenset({"tweet.read", "users.read"})
 ANONYMOUS = "-"
 X_USER = web.RequestKey("x_user", User)
+AUTH_KIND = web.RequestKey("x_auth_kind", str)  # "oauth2", "oauth1" or "" (for the log)
+AUTH_ERROR = web.RequestKey("x_auth_error", str)  # why credentials were refused (for the log)
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whom a request acts for and what it may do: an OAuth 2.0 token's scopes, or the scopes
+    an OAuth 1.0a token's app permission amounts to."""
+
+    user_id: str
+    scopes: frozenset[str]
+    oauth1: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,13 +172,13 @@ class XRoutes:
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Faults, token, rate window, tier and scopes; then stamp headers and log the call."""
+        """Credentials, faults, rate window, tier and scopes; then stamp headers, log the call."""
         if request.path.startswith("/_emulator"):
             return await handler(request)
         emu = self.emu
         key = route_key(request)
-        token = emu.world.token(bearer(request))
-        who = token.user_id if token else ANONYMOUS
+        caller = await self._authenticate(request)
+        who = caller.user_id if caller else ANONYMOUS
         fault = emu.faults.take(request.method, request.path)
         headers = emu.limiter.peek(who, key)
         response: web.StreamResponse
@@ -176,7 +192,7 @@ class XRoutes:
                 if request.can_read_body:
                     await request.read()  # received in full: a late answer, not a lost request
                 await asyncio.sleep(fault.delay)
-            response, headers = await self._checked(request, handler, token, key, headers)
+            response, headers = await self._checked(request, handler, caller, key, headers)
             if fault is not None and fault.kind == "malformed":
                 response = _truncated(response)
         for name, value in headers.items():
@@ -195,11 +211,36 @@ class XRoutes:
             )
         return problem_response(server_error(fault.status)), headers
 
+    async def _authenticate(self, request: web.Request) -> Caller | None:
+        """The caller of a Bearer (OAuth 2.0) or OAuth (1.0a, signature checked) request;
+        None when the credentials are missing or refused (the reason goes to the log)."""
+        header = request.headers.get("Authorization", "")
+        if header[:6].lower() == "oauth ":
+            request[AUTH_KIND] = "oauth1"
+            form = ""
+            if request.content_type == FORM and request.can_read_body:
+                form = (await request.read()).decode("utf-8", "replace")
+            try:
+                token = self.emu.oauth1.verify(
+                    request.method, request.rel_url.raw_path, request.rel_url.raw_query_string,
+                    header, form,
+                )
+            except OAuth1Refused as refused:
+                request[AUTH_ERROR] = refused.reason
+                return None
+            return Caller(token.user_id, token.scopes, oauth1=True)
+        request[AUTH_KIND] = "oauth2" if bearer(request) else ""
+        found = self.emu.world.token(bearer(request))
+        if found is None:
+            request[AUTH_ERROR] = "unknown or revoked token" if bearer(request) else "none"
+            return None
+        return Caller(found.user_id, found.scopes)
+
     async def _checked(
         self,
         request: web.Request,
         handler: Handler,
-        token: Token | None,
+        caller: Caller | None,
         key: str,
         headers: dict[str, str],
     ) -> tuple[web.StreamResponse, dict[str, str]]:
@@ -207,16 +248,17 @@ class XRoutes:
         endpoint = ENDPOINTS.get(key)
         if endpoint is None:
             return await handler(request), headers
-        if token is None:
+        if caller is None:
             return problem_response(unauthorized()), headers
-        allowed, headers = emu.limiter.consume(token.user_id, key)
+        allowed, headers = emu.limiter.consume(caller.user_id, key)
         if not allowed:
             return problem_response(too_many_requests()), headers
         if endpoint.paid and emu.tier == "free":
             return problem_response(client_not_enrolled(emu.client_id)), headers
-        if not endpoint.scopes <= token.scopes:
-            return problem_response(forbidden()), headers
-        request[X_USER] = emu.world.users[token.user_id]
+        if not endpoint.scopes <= caller.scopes:
+            refusal = oauth1_permissions() if caller.oauth1 else forbidden()
+            return problem_response(refusal), headers
+        request[X_USER] = emu.world.users[caller.user_id]
         return await handler(request), headers
 
     # ---- users -------------------------------------------------------------------------------
