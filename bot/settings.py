@@ -7,7 +7,6 @@ never live in the YAML: a credential names an environment variable or a secret f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,45 +15,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.domain import PLATFORMS
+from bot.settings_base import ConfigError, SecretRef
+from bot.settings_base import Strict as _Strict
+from bot.settings_platforms import (
+    DiscordAccount,
+    FacebookAccount,
+    InstagramAccount,
+    TwitterAccount,
+)
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the file and key path."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SecretRef(_Strict):
-    """Where a secret lives: an environment variable or a file (e.g. a Docker/systemd secret)."""
-
-    env: str | None = None
-    file: Path | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> SecretRef:
-        if (self.env is None) == (self.file is None):
-            raise ValueError("give exactly one of 'env' (a variable name) or 'file' (a path)")
-        return self
-
-    def resolve(self, environ: Mapping[str, str]) -> str:
-        """Read the secret; raises ``LookupError`` saying which variable or file is missing."""
-        if self.env is not None:
-            value = environ.get(self.env, "")
-            if not value:
-                raise LookupError(f"environment variable {self.env} is not set")
-            return value
-        assert self.file is not None
-        try:
-            value = self.file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise LookupError(f"secret file {self.file} cannot be read ({exc.strerror})") from exc
-        if not value:
-            raise LookupError(f"secret file {self.file} is empty")
-        return value
 
 
 class Away(BaseModel):
@@ -157,66 +127,6 @@ class ModerationSettings(_Strict):
         if self.review_threshold > self.hide_threshold:
             raise ValueError("review_threshold must not exceed hide_threshold")
         return self
-
-
-class FacebookAccount(_Strict):
-    """Facebook Page ids and where its credentials live."""
-
-    page_id: str
-    page_token: SecretRef
-    app_secret: SecretRef
-    verify_token: SecretRef
-    graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
-    base_url: str = "https://graph.facebook.com/"
-
-
-class InstagramAccount(_Strict):
-    """An Instagram professional account, moderated through the Graph API of its linked Page."""
-
-    ig_user_id: str
-    access_token: SecretRef  # the linked Page's token (instagram_manage_comments)
-    app_secret: SecretRef
-    verify_token: SecretRef
-    graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
-    base_url: str = "https://graph.facebook.com/"
-
-
-class TwitterAccount(_Strict):
-    """An X account and its user-context credentials.
-
-    Either OAuth 1.0a (``consumer_key``, ``consumer_secret``, ``access_token`` and
-    ``access_token_secret`` of the school's account: they do not expire, the recommended
-    choice for a service) or an OAuth 2.0 user-context ``access_token`` alone (X expires those
-    after two hours unless something outside modbot refreshes the secret it points to).
-    """
-
-    user_id: str
-    username: str = ""
-    access_token: SecretRef  # scopes tweet.read users.read tweet.write tweet.moderate.write
-    access_token_secret: SecretRef | None = None
-    consumer_key: SecretRef | None = None
-    consumer_secret: SecretRef | None = None
-    base_url: str = "https://api.twitter.com"
-    mute_authors: bool = False  # mute the authors of hidden replies (the account stops seeing them)
-
-    @model_validator(mode="after")
-    def _oauth1_complete(self) -> TwitterAccount:
-        parts = (self.access_token_secret, self.consumer_key, self.consumer_secret)
-        if any(parts) and not all(parts):
-            raise ValueError("OAuth 1.0a needs all of consumer_key, consumer_secret and "
-                             "access_token_secret (with access_token); give all three or none")
-        return self
-
-
-class DiscordAccount(_Strict):
-    """A Discord server (guild) and the channels of it the bot watches."""
-
-    guild_id: str
-    channel_ids: tuple[str, ...] = Field(min_length=1)
-    bot_token: SecretRef
-    api_base_url: str = "https://discord.com/api/v10"
-    gateway_url: str = "wss://gateway.discord.gg/"
-    timeout_minutes: float = Field(default=0, ge=0, le=28 * 24 * 60)  # 0: no timeouts
 
 
 class Account(_Strict):
