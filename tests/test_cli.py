@@ -129,6 +129,37 @@ class TestEmulate:
             proc.terminate()
             proc.wait(timeout=10)
 
+    @pytest.mark.parametrize(("platform", "probe"), [
+        ("instagram", "{base_url}v21.0/{ig_user_id}?fields=id,username&access_token="
+                      "{access_token}"),
+        ("x", "{base_url}/2/users/me"),
+        ("discord", "{api_base_url}/users/@me"),
+    ])
+    def test_every_platform_has_an_emulator(self, tmp_path: Path, platform: str,
+                                            probe: str) -> None:
+        """Each emulator prints its connection line and answers its platform's first call."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "emulate", platform], cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            info = json.loads(proc.stdout.readline())
+            request = urllib.request.Request(probe.format(**info))
+            if platform == "x":
+                request.add_header("Authorization", f"Bearer {info['access_token']}")
+            if platform == "discord":
+                request.add_header("Authorization", f"Bot {info['bot_token']}")
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                body = json.loads(resp.read())
+            expected = {"instagram": ("id", info.get("ig_user_id")),
+                        "x": ("data", None), "discord": ("id", info.get("bot_user_id"))}
+            key, value = expected[platform]
+            assert key in body and (value is None or body[key] == value), body
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
 
 @pytest.mark.slow
 class TestDemo:
