@@ -180,6 +180,8 @@ class TestDemo:
             seen = summary["platforms"][platform]
             assert seen["items"] >= 3, (platform, seen)
             assert seen["removed"] >= 1 and seen["explanations"] >= 1, (platform, seen)
+        # The office manager is on the Discord server: alerts reach her as DMs from the bot.
+        assert summary["platforms"]["discord"]["dms"] >= 1
 
 
 class TestEvasion:
