@@ -8,6 +8,7 @@ among the keep labels.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -34,16 +35,44 @@ _ABOUT_HEAD = re.compile(
     r"head(?! (?:boy|girl|of (?:year|department|maths|english|science)|lice)))\b"
 )
 _MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments are far shorter
+_log = logging.getLogger(__name__)
+
+
+def _embedding_stage(embeddings: bool | None, targets: TargetDetector) -> tuple:
+    """The optional sentence-embedding rule, or nothing (the default).
+
+    ``embeddings=None`` follows the ``MODBOT_EMBEDDINGS`` environment variable (unset: off);
+    there a missing extra logs a warning and the engine runs without the stage.  An explicit
+    ``embeddings=True`` without the extra installed raises.
+    """
+    if embeddings is False:
+        return ()
+    from moderation_rules import embeddings as emb
+
+    if embeddings is None:
+        if not emb.enabled_by_env():
+            return ()
+        if not emb.available():
+            _log.warning("MODBOT_EMBEDDINGS is set but the 'embeddings' extra is not "
+                         "installed: running without the embedding stage")
+            return ()
+    elif not emb.available():
+        raise RuntimeError("RuleEngine(embeddings=True) needs the 'embeddings' extra: "
+                           "pip install 'academy-modbot[embeddings]'")
+    return (emb.EmbeddingDetector(targets.group_words, targets=targets),)
 
 
 class RuleEngine:
     """Assesses one text at a time; immutable after construction, so safe to share."""
 
     def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
-                 use_model: bool = True) -> None:
+                 use_model: bool = True, embeddings: bool | None = None) -> None:
         rules = load_rules(packs)
         targets = TargetDetector()
         self.sources: tuple[str, ...] = tuple(rules.sources)
+        extra = _embedding_stage(embeddings, targets)
+        self.embeddings: bool = bool(extra)
+        self.version: str = ENGINE_VERSION + ("+minilm-1" if extra else "")
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             PatternDetector(rules),
@@ -52,6 +81,7 @@ class RuleEngine:
             SuppressionDetector(rules),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),
+            *extra,  # optional MiniLM stage (off by default): after language, before intent
             IntentResolver(),
         )
 

