@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -46,6 +47,7 @@ async def adapter_fixture(emu: DiscordEmulator) -> AsyncIterator[DiscordAdapter]
     await adapter.start()
     yield adapter
     await adapter.close()
+    await no_heartbeats_left()
 
 
 async def wait_until(check: Callable[[], bool], timeout: float = 3.0) -> None:
@@ -55,6 +57,22 @@ async def wait_until(check: Callable[[], bool], timeout: float = 3.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+def heartbeat_threads(loop: asyncio.AbstractEventLoop) -> list[threading.Thread]:
+    """discord.py's keep-alive threads still running for websockets of ``loop``."""
+    return [
+        t for t in threading.enumerate()
+        if t.name.startswith("keep-alive-handler") and t.is_alive()
+        and getattr(getattr(t, "ws", None), "loop", None) is loop
+    ]
+
+
+async def no_heartbeats_left(timeout: float = 1.0) -> None:
+    """After ``close``: no keep-alive thread of ours outlives the test's event loop (its next
+    heartbeat would fail in another test as PytestUnhandledThreadExceptionWarning)."""
+    loop = asyncio.get_running_loop()
+    await wait_until(lambda: not heartbeat_threads(loop), timeout)
 
 
 async def settle(dc: DiscordAdapter) -> FetchResult:

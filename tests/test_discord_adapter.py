@@ -30,6 +30,7 @@ from tests.discord_support import (  # noqa: F401  (fixtures)
     emu_fixture,
     history_calls,
     make_adapter,
+    no_heartbeats_left,
     settle,
     texts,
     wait_until,
@@ -72,6 +73,7 @@ class TestStart:
         with pytest.raises(TransientError, match="ready"):
             await dc.start()
         emu.release_gateway()
+        await no_heartbeats_left()
 
     async def test_missing_intent_is_reported_not_raised(self, emu: DiscordEmulator) -> None:
         emu.set_message_content_intent(False)
@@ -89,6 +91,23 @@ class TestStart:
             assert len(result.items) == 6 and emu.state()["gateway"]["identifies"] == 1
         finally:
             await dc.close()
+
+
+    async def test_close_stops_a_websocket_still_being_opened(
+        self, emu: DiscordEmulator
+    ) -> None:
+        """A reconnect in flight when the adapter closes: its websocket has had HELLO (so its
+        keep-alive thread runs) but is not yet ``client.ws``, which ``Client.close`` alone
+        misses.  Opened by hand here, as discord.py's gateway task would."""
+        dc = make_adapter(emu)
+        await dc.start()
+        client = dc._conn._client
+        assert client is not None
+        opening = await DiscordWebSocket.from_client(client, initial=True)  # no 5 s wait
+        assert opening is not client.ws and opening._keep_alive is not None
+        await dc.close()
+        await no_heartbeats_left()
+        assert not opening.open
 
 
 class TestPolling:
@@ -147,7 +166,8 @@ class TestPolling:
             final = await dc.poll(result.cursor)  # a gap again (invalidated session): history
             assert later in [i.external_id for i in final.items]
         finally:
-            await dc.close()
+            await dc.close()  # discord.py is reconnecting after the invalid session meanwhile
+        await no_heartbeats_left()
 
     async def test_resume_replays_without_loss(
         self, emu: DiscordEmulator, dc: DiscordAdapter

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import discord
+from discord.gateway import KeepAliveHandler
 from discord.http import Route
 
 from adapters.base import AdapterError, AuthExpired, RateLimited, TransientError
@@ -178,7 +180,11 @@ class DiscordConnection:
         raise gateway_error(failure)
 
     async def close(self) -> None:
-        """Close the gateway and the HTTP session, and give back the endpoints."""
+        """Close the gateway and the HTTP session, and give back the endpoints.
+
+        Afterwards no keep-alive thread of this client is left (see :func:`_stop_heartbeats`),
+        whatever state the gateway was in: running, reconnecting, resuming or failed to start.
+        """
         client, task = self._client, self._task
         self._client = self._task = None
         if client is not None:
@@ -190,6 +196,8 @@ class DiscordConnection:
             await asyncio.wait({task})
             if not task.cancelled():
                 task.exception()  # retrieved: its failure was reported (or is moot) by now
+        if client is not None:
+            await _stop_heartbeats(client)  # the task is over: no new websocket can appear
         if self._holds_endpoints:
             self._holds_endpoints = False
             ENDPOINTS.release()
@@ -273,6 +281,30 @@ class DiscordConnection:
         gate = getattr(client.http, "_global_over", None) if client is not None else None
         if isinstance(gate, asyncio.Event):
             asyncio.get_running_loop().call_later(delay, gate.set)
+
+
+async def _stop_heartbeats(client: discord.Client) -> None:
+    """Stop the keep-alive thread of every websocket ``client`` still has, and close them.
+
+    ``discord.Client.close`` stops only the heartbeat of ``client.ws``.  A websocket the gateway
+    task was still opening when the client closed (a reconnect or resume in flight: HELLO in,
+    keep-alive thread started, not yet ``client.ws``) is then orphaned by cancelling the task,
+    and its thread outlives the event loop: its next heartbeat (41 s later) fails in
+    ``run_coroutine_threadsafe`` on the closed loop (an exception in thread
+    ``keep-alive-handler:shard-None``, "coroutine 'send_heartbeat' was never awaited").  Only
+    the thread still knows such a websocket, so they are found through the threads.
+    """
+    state = client._connection  # discord.py's per-client state: it tells our sockets apart
+    sockets = []
+    for thread in threading.enumerate():
+        ws = thread.ws if isinstance(thread, KeepAliveHandler) else None
+        if ws is not None and getattr(ws, "_connection", None) is state:
+            thread.stop()
+            sockets.append(ws)
+    for ws in sockets:
+        if ws.open:
+            with contextlib.suppress(Exception):  # as in close: a dead network must not hang
+                await asyncio.wait_for(ws.close(code=1000), CLOSE_TIMEOUT)
 
 
 def _timeout_error(notes: _CallNotes | None, seconds: float) -> AdapterError:
