@@ -36,6 +36,9 @@ from bot.web.webhooks import MAX_BODY, webhook_routes
 from moderation_rules.engine import RuleEngine, default_engine
 
 log = logging.getLogger(__name__)
+# Back-to-back polls one job may run for a push account that keeps waking it (a busy channel);
+# after that the next scheduled poll carries on, so other jobs are never starved.
+_MAX_REPOLLS = 5
 
 
 class Service:
@@ -76,6 +79,7 @@ class Service:
         self._scheduler: AsyncIOScheduler | None = None
         self._runner: web.AppRunner | None = None
         self.web_port: int | None = None
+        self._woken: set[str] = set()  # push accounts with news since their poll began
 
     async def start(self, *, migrate: bool = True, web_server: bool = True,
                     schedule: bool = True) -> None:
@@ -102,11 +106,11 @@ class Service:
                             adapter.account, exc)
         now = self.clock.now()
         self.notifier = build_notifier(self.settings, secrets)
-        for adapter in self.adapters.values():  # DM alerts go through the first Discord bot
+        for adapter in self.adapters.values():  # DM alerts go through the academy's own bot
             send_dm = getattr(adapter, "send_dm", None)
             if adapter.platform == "discord" and callable(send_dm):
-                self.notifier.direct = send_dm
-                break
+                academy_key, _ = self.settings.academy_of(adapter.account)
+                self.notifier.direct.setdefault(academy_key, send_dm)
         wcfg = self.settings.service.web
         self.ack_links = AckLinks(await link_secret(self.sessions, secrets, now),
                                   base_url_for(wcfg.public_url, wcfg.host, wcfg.port),
@@ -173,6 +177,9 @@ class Service:
         """A callback that brings an account's next poll forward to now (gateway pushes)."""
 
         def wakeup() -> None:
+            # Remembered as well as scheduled: a wakeup while a poll of this account is
+            # running would be skipped by the scheduler, so the running poll goes round again.
+            self._woken.add(account_key)
             sched = self._scheduler
             if sched is None:
                 return
@@ -183,10 +190,15 @@ class Service:
         return wakeup
 
     async def _poll_job(self, adapter: PlatformAdapter) -> None:
-        try:
-            await self.poller.poll(adapter, self.clock.now())
-        except Exception:
-            log.exception("poll job failed for %s", adapter.account)
+        for _ in range(_MAX_REPOLLS):
+            self._woken.discard(adapter.account)
+            try:
+                await self.poller.poll(adapter, self.clock.now())
+            except Exception:
+                log.exception("poll job failed for %s", adapter.account)
+                return
+            if adapter.account not in self._woken:
+                return
 
     async def _process_job(self) -> None:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import raise_alert
 from bot.calendar import WorkingCalendar
+from bot.notify import Notifier
 from bot.settings import Settings
 from bot.store.repository import audit, load_cursor, save_cursor
 
@@ -86,9 +87,9 @@ class CoverageProblem:
     problem: str
 
 
-def check_coverage(settings: Settings, notifier: object, day: date) -> list[CoverageProblem]:
+def check_coverage(settings: Settings, notifier: Notifier, day: date) -> list[CoverageProblem]:
     """Every ladder level and the DSL level must reach someone on ``day``."""
-    channels = getattr(notifier, "channels")
+    channels = notifier.channels
     problems: list[CoverageProblem] = []
 
     def level(academy: str, account: str, where: str, keys: tuple[str, ...] | list[str],
@@ -99,7 +100,7 @@ def check_coverage(settings: Settings, notifier: object, day: date) -> list[Cove
                                             f"{key} is away with no delegate"))
         reachable = []
         for key in people:
-            if channels(settings.people[key]):
+            if channels(settings.people[key], academy):
                 reachable.append(key)
             else:
                 problems.append(CoverageProblem(academy, account, where,

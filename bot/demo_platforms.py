@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from adapters.emulators.graph.emulator import GraphEmulator
-from adapters.emulators.graph.ig_emulator import InstagramEmulator
 from adapters.emulators.discord.emulator import DiscordEmulator
 from adapters.emulators.discord.scenario import build_server
+from adapters.emulators.graph.emulator import GraphEmulator
+from adapters.emulators.graph.ig_emulator import InstagramEmulator
 from adapters.emulators.x.emulator import XEmulator
 
 

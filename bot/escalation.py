@@ -144,7 +144,7 @@ class Escalator:
         reachable = 0
         unreachable = list(uncovered)
         for key in people:
-            channels = self._notifier.channels(self._settings.people[key])
+            channels = self._notifier.channels(self._settings.people[key], alert.academy)
             if not channels:
                 unreachable.append(key)
             for channel in channels or ["none"]:
@@ -172,7 +172,7 @@ class Escalator:
         if barred:
             targets = without_head(self._settings, alert.academy, targets)
         for key in targets:
-            for channel in self._notifier.channels(self._settings.people[key]):
+            for channel in self._notifier.channels(self._settings.people[key], alert.academy):
                 await session.execute(insert_ignore(session, AlertDeliveryRow).values(
                     alert_id=alert.id, step=-(step + 1), person=key, channel=channel,
                     status="pending", attempts=0, error="", created_at=now,

@@ -132,6 +132,32 @@ async def enqueue_explanation(
     )
 
 
+async def withdraw_explanation(session: AsyncSession, item_id: int, account: str,
+                               thread_id: str) -> None:
+    """Take a restored item out of its thread's explanation, if that is not yet claimed.
+
+    An explanation whose every item was restored is cancelled: nothing left to explain.
+    """
+    rows = (await session.scalars(
+        select(ActionRow).where(
+            ActionRow.account == account, ActionRow.thread_id == thread_id,
+            ActionRow.kind == ActionKind.REPLY.value, ActionRow.status == "pending",
+            ActionRow.attempts == 0, ActionRow.idempotency_key.like("explain:%"),
+        ))).all()
+    for row in rows:
+        ids = list(row.payload.get("item_ids", []))
+        if item_id not in ids:
+            continue
+        at = ids.index(item_id)
+        labels = list(row.payload.get("labels", []))
+        del ids[at]
+        if at < len(labels):
+            del labels[at]
+        row.payload = {**row.payload, "item_ids": ids, "labels": labels}
+        if not ids:
+            row.status = "cancelled"
+
+
 async def _spam_explained(session: AsyncSession, account: str, thread_id: str) -> bool:
     stmt = select(ActionRow.payload).where(
         ActionRow.account == account, ActionRow.thread_id == thread_id,

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.capabilities import CAPABILITIES
 from bot.alerts import raise_alert
 from bot.calendar_config import CalendarBook
 from bot.domain import ActionKind
-from bot.outbox import NewAction, cancel_for_item, enqueue
+from bot.outbox import NewAction, cancel_for_item, enqueue, withdraw_explanation
 from bot.settings import Settings
 from bot.sla import at_risk_at, due_at
 from bot.store.models import ActionRow, AlertRow, AuditRow, DecisionRow, ItemRow, TicketRow
@@ -246,17 +247,23 @@ class TicketClock:
             if item.visibility == "deleted":
                 raise TicketError("the item was deleted on the platform and cannot be restored; "
                                   "its evidence snapshot is kept")
-            # A hide a worker is sending right now may land after an immediate unhide: the
-            # unhide waits for that worker's lease to end (the hide's record is then refused).
-            in_flight = await cancel_for_item(session, item.id, ("hide", "delete"), now)
+            # Everything still queued against the item and its author goes: the hide or
+            # delete, a mute or timeout, and its place in the thread's explanation.  A hide a
+            # worker is sending right now may land after an immediate unhide, so the unhide
+            # waits for that worker's lease to end (the hide's record is then refused).
+            was = item.visibility
+            in_flight = await cancel_for_item(
+                session, item.id, ("hide", "delete", "mute", "timeout"), now)
+            await withdraw_explanation(session, item.id, item.account, item.thread_id)
             item.visibility = "visible"  # intent: the queued unhide makes it so on the platform
             n = int(await session.scalar(select(func.count()).select_from(AuditRow).where(
                 AuditRow.item_id == item.id, AuditRow.event == "item_restored")) or 0)
-            await enqueue(session, NewAction(
-                key=f"unhide:{item.platform}:{item.external_id}:{n}", account=item.account,
-                platform=item.platform, kind=ActionKind.UNHIDE, target_id=item.external_id,
-                thread_id=item.thread_id, item_id=item.id, priority=5), now,
-                not_before=in_flight)
+            if CAPABILITIES[item.platform].hide and (was == "hidden" or in_flight is not None):
+                await enqueue(session, NewAction(
+                    key=f"unhide:{item.platform}:{item.external_id}:{n}", account=item.account,
+                    platform=item.platform, kind=ActionKind.UNHIDE, target_id=item.external_id,
+                    thread_id=item.thread_id, item_id=item.id, priority=5), now,
+                    not_before=in_flight)
             decision = (await session.scalars(select(DecisionRow).where(
                 DecisionRow.item_id == item.id))).first()
             label = decision.label if decision else "other"

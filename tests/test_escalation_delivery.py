@@ -33,7 +33,7 @@ class FakeNotifier:
         self.sent = sent
         self.hook = hook
 
-    def channels(self, person: Person) -> list[str]:
+    def channels(self, person: Person, academy: str | None = None) -> list[str]:
         return ["email"] if person.email else []
 
     async def send(self, channel: str, person: Person, message: Message) -> str:

@@ -241,3 +241,28 @@ class TestApprise:
         person = Person(name="B", email="b@x.example", apprise=("not a url", "json://h/x"))
         assert Notifier(EmailSender(mail(25))).channels(person) == ["email", "apprise1"]
         assert Notifier(None).channels(Person(name="C")) == []
+
+
+class TestDiscordDirectMessages:
+    async def test_dm_goes_through_the_academy_own_bot_with_the_short_form(self) -> None:
+        """A DM channel exists only where the person's academy has a bot; it never quotes."""
+        sent: list[tuple[str, str, str]] = []
+
+        def bot(name: str):  # noqa: ANN202 - an async sender
+            async def send(user_id: str, text: str) -> None:
+                sent.append((name, user_id, text))
+            return send
+
+        notifier = Notifier(None)
+        notifier.direct = {"oakfield": bot("oak-bot"), "elmwood": bot("elm-bot")}
+        person = Person(name="Olivia", discord_id="42")
+        assert notifier.channels(person, "oakfield") == ["discord:oakfield"]
+        assert notifier.channels(person, "birch") == []  # that academy has no bot
+        assert notifier.channels(Person(name="No Discord"), "oakfield") == []
+        message = render_alert(view())
+        await notifier.send("discord:elmwood", person, message)
+        assert sent == [("elm-bot", "42", message.short)]
+        assert EVIL not in sent[0][2] and "Troll" not in sent[0][2]
+        with pytest.raises(DeliveryError) as err:
+            await notifier.send("discord:birch", person, message)
+        assert err.value.permanent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -130,6 +131,30 @@ class TestPipeline:
         fake.fail_next.clear()
         await service.tick()
         assert await _count(service, ItemRow) == 1
+
+    async def test_push_during_a_running_poll_is_polled_again_at_once(
+        self, service: Service, fake: FakeAdapter
+    ) -> None:
+        """A gateway message that arrives while its account is being polled is not left for
+        the next scheduled poll: the running poll job goes round again."""
+        wakeup = service._wakeup_for("oakfield-fb")  # noqa: SLF001 - what a push adapter gets
+        polls = 0
+        real_poll = fake.poll
+
+        async def poll_while_a_message_arrives(cursor: Any) -> Any:
+            nonlocal polls
+            polls += 1
+            result = await real_poll(cursor)
+            if polls == 1:  # the gateway delivers a message mid-poll and wakes the account
+                fake.push(make_item("c2", QUERY + " Thanks!"))
+                wakeup()
+            return result
+
+        fake.poll = poll_while_a_message_arrives  # type: ignore[method-assign]
+        fake.push(make_item("c1", QUERY))
+        await service._poll_job(fake)  # noqa: SLF001 - the scheduler's job, run once
+        assert polls == 2
+        assert await _count(service, ItemRow) == 2
 
     async def test_safeguarding_alerts_dsl(self, service: Service, fake: FakeAdapter) -> None:
         """A disclosure is hidden and raises an urgent alert to the DSL and deputy."""

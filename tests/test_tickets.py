@@ -250,3 +250,35 @@ class TestClosingAndRestoring:
         clock.advance(timedelta(minutes=5, seconds=1))
         await svc.tick()
         assert "c1" not in fake.hidden  # ...and runs once the hide can no longer land
+
+    async def test_restore_on_discord_withdraws_the_delete_timeout_and_notice(
+        self, world: Callable[..., Any], clock: ManualClock
+    ) -> None:
+        """Discord cannot hide: restoring before the delete runs cancels it, the author's
+        timeout and the channel notice, and queues no unhide the platform cannot do."""
+        def discord(data: dict[str, Any]) -> None:
+            account = data["academies"]["oakfield"]["accounts"]["oakfield-fb"]
+            account.pop("facebook")
+            account.update(platform="discord", discord={
+                "guild_id": "9", "channel_ids": ["post-1"], "bot_token": {"env": "FB_TOKEN"},
+                "timeout_minutes": 10})
+
+        svc, fake, tc = await world(discord)
+        fake.platform = "discord"
+        fake.push(Item(platform="discord", account="oakfield-fb", external_id="m1",
+                       thread_id="post-1", author=Author(id="u1", name="Troll"),
+                       text=ABUSE, created_at=clock.now()))
+        await svc.poller.poll(fake, clock.now())
+        await svc.pipeline.process_pending(clock.now())
+        async with svc.sessions() as s:
+            queued = sorted(a.kind for a in (await s.scalars(select(ActionRow))).all())
+            item = (await s.scalars(select(ItemRow))).one()
+        assert queued == ["delete", "reply", "timeout"]
+        await tc.restore(item.id, "alice", clock.now())
+        async with svc.sessions() as s:
+            rows = (await s.scalars(select(ActionRow))).all()
+        assert {a.kind: a.status for a in rows} == {
+            "delete": "cancelled", "timeout": "cancelled", "reply": "cancelled"}
+        clock.advance(timedelta(minutes=1))
+        await svc.tick()
+        assert fake.applied == [] and fake.replies == []

@@ -31,20 +31,25 @@ DirectMessenger = Callable[[str, str], Awaitable[None]]
 class Notifier:
     """Knows a person's channels and sends a message on one of them."""
 
-    def __init__(self, email: EmailSender | None, chat: AppriseSender | None = None,
-                 direct: DirectMessenger | None = None) -> None:
+    def __init__(self, email: EmailSender | None, chat: AppriseSender | None = None) -> None:
         self._email = email
         self._chat = chat or AppriseSender()
-        self.direct = direct  # set once a Discord adapter is connected
+        # academy key -> that academy's Discord bot (set once its adapter is connected): a DM
+        # must come from a bot that shares a server with the person, i.e. their academy's.
+        self.direct: dict[str, DirectMessenger] = {}
 
-    def channels(self, person: Person) -> list[str]:
-        """The channels that could reach ``person``, email first."""
+    def channels(self, person: Person, academy: str | None = None) -> list[str]:
+        """The channels that could reach ``person`` about ``academy``'s alerts, email first.
+
+        A Discord DM channel is named ``discord:ACADEMY`` so that each delivery row says which
+        academy's bot sends it.
+        """
         out: list[str] = []
         if person.email and self._email is not None:
             out.append("email")
         out.extend(f"apprise{i}" for i, url in enumerate(person.apprise) if valid_url(url))
-        if person.discord_id and self.direct is not None:
-            out.append("discord")
+        if person.discord_id and academy is not None and academy in self.direct:
+            out.append(f"discord:{academy}")
         return out
 
     async def send(self, channel: str, person: Person, message: Message) -> str:
@@ -66,12 +71,13 @@ class Notifier:
             except ChatError as exc:
                 raise DeliveryError(str(exc)) from exc
             return channel
-        if channel == "discord":
-            if not person.discord_id or self.direct is None:
+        if channel.startswith("discord:"):
+            sender = self.direct.get(channel.removeprefix("discord:"))
+            if not person.discord_id or sender is None:
                 raise DeliveryError("no Discord id or no Discord bot connected", permanent=True)
             try:
                 # The short form: never the comment's text, which stays in email and the page.
-                await self.direct(person.discord_id, message.short or message.subject)
+                await sender(person.discord_id, message.short or message.subject)
             except Exception as exc:  # an adapter error: retried like any failed delivery
                 raise DeliveryError(f"Discord DM failed: {exc}") from exc
             return channel
