@@ -104,6 +104,26 @@ class TestHorizon:
         assert result.items == () and result.deleted == ()
 
 
+class TestPaging:
+    """What Graph leaves out of a page must not end the listing."""
+
+    async def test_empty_page_does_not_end_the_listing(self, emu: GraphEmulator) -> None:
+        """Graph filters comments out after taking a page (privacy, deleted authors), so a page
+        can come back empty with paging.next: the pages after it are still read."""
+        post = emu.add_post("Sports day photos")
+        now = time.time()
+        made = [emu.add_comment(post["id"], f"c{i}", created_time=now - 100 + i,
+                                webhook=False)["id"] for i in range(12)]
+        emu.add_fault({"kind": "empty_page", "path": "/comments"})  # the oldest five vanish
+        adapter = make_adapter(emu, comments_page_limit=5)
+        try:
+            result = await adapter.poll({})
+        finally:
+            await adapter.close()
+        assert sorted(ids(result.items)) == sorted(made[5:])
+        assert len(graph_calls(emu, "GET", f"{post['id']}/comments")) == 3
+
+
 class TestEdits:
     """An edited comment comes back from poll with its new text (inside ``edit_lookback``)."""
 

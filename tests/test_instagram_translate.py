@@ -127,6 +127,17 @@ class TestMalformed:
         assert [i.external_id for i in page.items] == ["1"] and page.more_replies == ["1"]
         assert "unreadable replies" in page.failures()[0][1]
 
+    def test_unreadable_comment_replies_still_read(self) -> None:
+        """A top-level comment that cannot be read is reported, and still queued for /replies
+        (its replies must be moderated); an id unsafe in a path, or a reply, queues nothing."""
+        bad = [node("7", hidden="yes"), node("8", timestamp=None), node("../me", hidden=1),
+               node(9, hidden=1)]  # type: ignore[arg-type]
+        page = translate(bad)
+        assert page.items == [] and len(page.failures()) == 4 and page.more_replies == ["7", "8"]
+        under = comments_to_items([node("5", hidden="yes")], account="oak-ig", ig_user_id=IG,
+                                  media_id=MEDIA, parent_id="7")
+        assert under.more_replies == [] and len(under.failures()) == 1
+
     def test_failure_floor(self) -> None:
         """Failures older than the poll floor are not reported again; undated ones always are."""
         old = node("1", hidden="?", timestamp="2026-11-22T10:00:00+0000")

@@ -19,7 +19,7 @@ from adapters.base import (
     VerifiableAdapter,
 )
 from adapters.capabilities import CAPABILITIES
-from adapters.emulators.x import XEmulator
+from adapters.emulators.x import FaultSpec, XEmulator
 from adapters.twitter import TwitterAdapter
 from bot.domain import ActionKind, PlatformAction
 
@@ -194,6 +194,74 @@ class TestReply:
         result = await adapter.apply(act(ActionKind.REPLY, reply, thread_id=post, text=EXPLAIN))
         assert result.ok and result.already_done
         assert [p["id"] for p in emu.posted_replies()] == [result.external_id]
+
+    async def test_lost_answer_while_search_lags(self, emu: XEmulator, make: Any) -> None:
+        """Posted, answer lost, and X's search does not show the reply yet: the retry is refused
+        as duplicate content, and the adapter searches until search catches up (within
+        poll_overlap) instead of posting "@handle text" as well: one reply on X."""
+        post, (reply, _) = thread(emu)
+        emu.search_lag = 0.3
+        emu.add_fault({"kind": "malformed", "method": "POST"})
+        adapter = make(poll_overlap=3.0)
+        started = time.monotonic()
+        result = await adapter.apply(act(ActionKind.REPLY, reply, thread_id=post, text=EXPLAIN))
+        assert result.already_done and time.monotonic() - started < 2.5
+        assert [p["id"] for p in emu.posted_replies()] == [result.external_id]
+
+    async def test_lost_answer_never_seen_is_retried_later(
+        self, emu: XEmulator, make: Any
+    ) -> None:
+        """Search still lags after poll_overlap, and no identical post elsewhere explains the
+        refusal: TransientError (the core retries later), not a second reply."""
+        post, (reply, _) = thread(emu)
+        emu.search_lag = 30.0
+        emu.add_fault({"kind": "malformed", "method": "POST"})
+        adapter = make(poll_overlap=0.2)
+        action = act(ActionKind.REPLY, reply, thread_id=post, text=EXPLAIN,
+                     since=datetime.now(UTC) - timedelta(seconds=1))
+        with pytest.raises(TransientError, match="duplicate"):
+            await adapter.apply(action)
+        assert len(emu.posted_replies()) == 1
+        emu.search_lag = 0.0
+        assert await adapter.is_applied(action)
+
+    async def test_crash_then_lagging_search(self, emu: XEmulator, make: Any) -> None:
+        """A process posted and died before recording it; after a restart is_applied misses the
+        reply (search lags), so apply waits for it rather than post a variant."""
+        post, (reply, _) = thread(emu)
+        action = act(ActionKind.REPLY, reply, thread_id=post, text=EXPLAIN,
+                     since=datetime.now(UTC) - timedelta(seconds=1))
+        await make().apply(action)
+        emu.search_lag = 1.0  # long enough that is_applied surely runs inside it
+        restarted = make(poll_overlap=3.0)
+        assert not await restarted.is_applied(action)
+        assert (await restarted.apply(action)).already_done
+        assert [p["text"] for p in emu.posted_replies()] == [EXPLAIN]
+
+    async def test_lost_answer_of_the_named_reply(self, emu: XEmulator, make: Any) -> None:
+        """The words were posted in another thread, so the reply names its author; that post's
+        answer is lost and search lags, so its retry is refused as duplicate content too: a
+        TransientError (is_applied finds the reply later), not a permanent failure."""
+        post, (reply, other) = thread(emu)
+        emu.post_as_account(EXPLAIN, other, created_at=time.time() - 3600)
+        emu.search_lag = 30.0
+        armed, posts = emu.faults.take, []
+
+        def second_post_loses_its_answer(method: str, path: str) -> FaultSpec | None:
+            if (method, path) == ("POST", "/2/tweets"):
+                posts.append(path)
+                if len(posts) == 2:
+                    return FaultSpec(kind="malformed")
+            return armed(method, path)
+
+        emu.faults.take = second_post_loses_its_answer  # type: ignore[method-assign]
+        action = act(ActionKind.REPLY, reply, thread_id=post, text=EXPLAIN,
+                     since=datetime.now(UTC) - timedelta(seconds=1))
+        with pytest.raises(TransientError, match="naming its author"):
+            await make(poll_overlap=0.1).apply(action)
+        emu.search_lag = 0.0
+        assert await make().is_applied(action) and len(posts) == 3
+        assert [p["text"] for p in emu.posted_replies()] == [f"@parent0 {EXPLAIN}"]
 
     async def test_repeated_wording(self, emu: XEmulator, make: Any) -> None:
         """X refuses identical text; the second explanation names its author instead, and a

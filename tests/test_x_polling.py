@@ -138,6 +138,16 @@ class TestWhatIsFound:
         assert lagging in ids(await with_overlap.poll(first_with.cursor))
         assert lagging not in ids(await without.poll(first_without.cursor))  # what it prevents
 
+    async def test_empty_page_does_not_end_the_listing(self, emu: XEmulator, make: Any) -> None:
+        """X drops deleted and protected Tweets after taking a page, so a page can come back
+        empty with a next_token: the pages after it are still read, and nothing is lost."""
+        made = [emu.add_tweet(f"m{i}", f"hi @OakfieldAcademy {i}")["id"] for i in range(12)]
+        emu.add_fault({"kind": "empty_page", "path": "/mentions"})  # the newest five vanish
+        adapter = make(mentions_page_size=5)
+        first = await adapter.poll({})
+        assert ids(first) == sorted(made[:7]) and len(emu.calls("GET", "/mentions")) == 3
+        assert ids(await adapter.poll(first.cursor)) == sorted(made[7:])  # shown again later
+
 
 class TestFailures:
     """Throttling, faults, timeouts and refusals end a poll with the right error, quickly."""
@@ -174,6 +184,31 @@ class TestFailures:
         with pytest.raises(TransientError) as caught:
             await make().poll({})
         assert type(caught.value) is TransientError
+
+    async def test_web_filter_page_is_transient(self, emu: XEmulator, make: Any) -> None:
+        """A school web filter answering HTTP 200 with an HTML page is a malformed body:
+        retried, then TransientError (never PermanentError, which would park the account)."""
+        emu.add_fault({"kind": "malformed", "body": "portal", "count": None})
+        adapter = make()
+        with pytest.raises(TransientError, match="not JSON") as caught:
+            await adapter.poll({})
+        assert type(caught.value) is TransientError and adapter.stats["retries"] == 2
+
+    async def test_malformed_ids_are_failures(self, emu: XEmulator, make: Any) -> None:
+        """A Tweet whose id is too long to be a snowflake, or whose conversation id is not an
+        id, becomes a failure of the poll; the poll and its cursor go on as usual."""
+        good = emu.add_tweet("gran", "Lovely concert @OakfieldAcademy")["id"]
+        long_id = emu.add_tweet("odd", "@OakfieldAcademy one")["id"]
+        odd_thread = emu.add_tweet("odd2", "@OakfieldAcademy two")["id"]
+        tweet = emu.world.tweets.pop(long_id)
+        tweet.id = tweet.conversation_id = "9" * 25  # int() reads it; a datetime cannot hold it
+        emu.world.tweets[tweet.id] = tweet
+        emu.world.tweets[odd_thread].conversation_id = "12ab"
+        result = await make().poll({})
+        assert ids(result) == [good] and len(result.failures) == 2
+        assert all("is not an X id" in error for _, error in result.failures)
+        assert result.cursor["mentions_since"] == max(good, odd_thread, key=int)
+        assert not [c for c in emu.request_log if c["path"] == "/2/tweets"]  # no bad lookup
 
     async def test_timeouts(self, emu: XEmulator, make: Any) -> None:
         emu.add_fault({"kind": "slow", "delay": 0.6, "path": "/tweets", "count": None})

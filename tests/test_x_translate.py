@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from adapters.base import AuthExpired, PermanentError, RateLimited, TransientError
+from adapters.base import AuthExpired, RateLimited, TransientError
 from adapters.twitter import (
     AccessLevelTooLow,
     Cursor,
@@ -241,10 +241,11 @@ class TestErrorMapping:
         bad = map_x_error(400, {"errors": [{"message": "The `since_id` value is bad"}]},
                           retry_after=1)
         assert isinstance(bad, InvalidRequest) and "since_id" in str(bad)
-        for status in (500, 502, 503, 504, None):
+        for status in (500, 502, 503, 504, None, 418, 302):  # 418: a status X never documented
             error = map_x_error(status, "<html>", retry_after=1)
             assert type(error) is TransientError
-        assert type(map_x_error(418, {}, retry_after=1)) is PermanentError
+        success = map_x_error(200, None, retry_after=1)  # a success whose body is not JSON
+        assert type(success) is TransientError and "not JSON" in str(success)
 
 
 class TestCursorAndGroups:

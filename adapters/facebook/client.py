@@ -195,6 +195,8 @@ class GraphClient:
         """Yield each page's ``data`` of an edge, following ``paging.next`` to the end.
 
         Each page is its own retried call, so a fault on page 4 does not restart from page 1.
+        A page with no entries but a ``paging.next`` does not end the listing: Graph filters
+        entries out (privacy, deleted authors) after taking a page, so later pages may hold more.
         """
         current = dict(args)
         for _ in range(MAX_PAGES):
@@ -205,7 +207,7 @@ class GraphClient:
             yield data
             paging = page.get("paging")
             next_url = paging.get("next") if isinstance(paging, dict) else None
-            if not isinstance(next_url, str) or not next_url or not data:
+            if not isinstance(next_url, str) or not next_url:
                 return
             following = {
                 k: v for k, v in parse_qsl(urlparse(next_url).query) if k != "access_token"

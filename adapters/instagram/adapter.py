@@ -1,10 +1,11 @@
 """``InstagramAdapter``: an Instagram professional account's comments in; hides, deletes and
 replies out, through the Graph API (Instagram with Facebook Login) and facebook-sdk.
 
-Polling reads every media back to the horizon and returns what is newer than the cursor less
-an overlap (see :mod:`.polling`); the ``comments`` webhook is verified on the raw bytes and only
-translated; every action has a matching ``is_applied`` check so that a crash between the Graph
-call and the database commit never applies an action twice.
+Polling reads every media back to the horizon (and older ones whose comment count changed) and
+returns what is newer than the cursor less an overlap (see :mod:`.polling`); the ``comments``
+webhook is verified on the raw bytes and only translated; every action has a matching
+``is_applied`` check so that a crash between the Graph call and the database commit never
+applies an action twice.
 
 Where a reply goes: a REPLY whose target is a comment is ``POST /{comment}/replies`` (Instagram
 files a reply to a reply under the top comment).  A thread-level REPLY (``target_id`` is the
@@ -75,6 +76,8 @@ class InstagramAdapter:
         media_limit: int = 25,
         comments_page_limit: int = 50,
         poll_horizon_days: float = 30.0,
+        count_horizon_days: float = 365.0,
+        recount_interval: float = 900.0,
         edit_lookback: float = 0,
         poll_overlap: float = 300.0,
         timeout: float = 10.0,
@@ -89,7 +92,9 @@ class InstagramAdapter:
         """Keyword-only knobs tune paging, the poll overlap and retries (tests make them tiny).
 
         ``media_limit`` / ``comments_page_limit`` are page sizes; ``poll_horizon_days`` is how
-        far back media are polled; ``poll_overlap`` (seconds) is how far before the cursor each
+        far back media are polled on every poll, and older media back to ``count_horizon_days``
+        are read when their comment count changed, compared every ``recount_interval`` seconds
+        (see :mod:`.polling`); ``poll_overlap`` (seconds) is how far before the cursor each
         poll still returns comments; ``edit_lookback`` (seconds) returns every comment that
         recent on each poll (Instagram comments cannot be edited, so it defaults to 0);
         ``rate_limit_wait`` is the pause when Graph throttles without a regain estimate;
@@ -104,6 +109,8 @@ class InstagramAdapter:
         self.media_limit = media_limit
         self.comments_page_limit = comments_page_limit
         self.poll_horizon_days = poll_horizon_days
+        self.count_horizon_days = count_horizon_days
+        self.recount_interval = recount_interval
         self.edit_lookback = edit_lookback
         self.poll_overlap = poll_overlap
         self.reconcile_delay = timeout if reconcile_delay is None else reconcile_delay
@@ -155,7 +162,8 @@ class InstagramAdapter:
     # ---- polling -----------------------------------------------------------------------------
 
     async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
-        """Comments and replies on media back to the horizon since the cursor.
+        """Comments and replies since the cursor on media back to the horizon, and on older
+        media still talked about or whose comment count changed (see :mod:`.polling`).
 
         ``FetchResult.deleted`` stays empty: Graph cannot list deleted comments and Instagram
         sends no webhook for them.
@@ -168,6 +176,8 @@ class InstagramAdapter:
             overlap=self.poll_overlap,
             edit_lookback=self.edit_lookback,
             horizon_days=self.poll_horizon_days,
+            count_horizon_days=self.count_horizon_days,
+            recount_interval=self.recount_interval,
         )
         return await poll_account(self._client, plan, cursor, time.time())
 

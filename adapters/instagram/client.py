@@ -17,7 +17,7 @@ from adapters.facebook.client import GRAPH_URL, GraphClient, Reconcile
 
 __all__ = ["COMMENT_FIELDS", "GRAPH_URL", "MEDIA_FIELDS", "REPLY_FIELDS", "InstagramGraph"]
 
-MEDIA_FIELDS = "id,timestamp,permalink"
+MEDIA_FIELDS = "id,timestamp,permalink,comments_count"
 REPLY_FIELDS = "id,text,timestamp,username,from{id,username},hidden,parent_id"
 COMMENT_FIELDS = f"id,text,timestamp,username,from{{id,username}},hidden,replies{{{REPLY_FIELDS}}}"
 MATCH_FIELDS = "id,text,timestamp,from{id,username}"

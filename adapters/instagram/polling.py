@@ -4,15 +4,25 @@ Webhooks are the fast path and are known to be dropped, so polling is the backst
 depend on them:
 
 - media are listed newest first through every page of ``/{ig-user-id}/media`` back to the
-  horizon, and media older than the horizon are still read while the cursor shows comment
-  activity on them inside the horizon;
+  horizon (``horizon_days``); every one of them is read on every poll;
+- a media older than the horizon is read while the cursor shows comment activity on it inside
+  the horizon, and when its ``comments_count`` (which the listing returns) differs from the one
+  the cursor holds: a new comment on a quiet 40-day-old post is found even when its webhook
+  was dropped.  Counts are compared back to ``count_horizon_days`` once every
+  ``recount_interval`` seconds (listing that far back costs a call per page of media);
 - Instagram's comment listing has no ``since`` filter, so every page of a media's comments is
   read (with the replies nested in each comment, and ``/{comment}/replies`` when Graph lists
   only some of them); what is *returned* is what was created at or after the cursor's newest
   ``timestamp`` for that media minus an overlap (and ``edit_lookback``): the core dedupes on
   platform + id, so the overlap costs nothing and covers comments that became visible late.
 
-The cursor is ``{"version": 1, "media": {media_id: newest comment timestamp (unix)}}``; it only
+Remaining limits (for these, only the webhook tells): a comment on an old media whose count did
+not change between two recounts (another was deleted meanwhile) is not read; a new comment on an
+old media waits for the next recount; media older than ``count_horizon_days`` are not
+recounted.  The first poll only notes the counts of old media (their comments are history).
+
+The cursor is ``{"version": 1, "media": {media_id: newest comment timestamp (unix)},
+"counts": {media_id: comments_count}, "counted_at": unix time of the last recount}``; it only
 moves through the returned cursor, after the core has stored the items.
 """
 
@@ -41,16 +51,29 @@ CURSOR_VERSION = 1
 DAY = 86_400.0
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
     """Per-media newest comment ``timestamp`` (unix) from a stored cursor, dropping junk."""
     media = cursor.get("media") if isinstance(cursor, Mapping) else None
     if not isinstance(media, Mapping):
         return {}
-    return {
-        str(k): int(v)
-        for k, v in media.items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    }
+    return {str(k): int(v) for k, v in media.items() if _number(v)}
+
+
+def read_counts(cursor: Mapping[str, Any]) -> tuple[dict[str, int], float | None]:
+    """Per-media ``comments_count`` and when they were last all compared, dropping junk."""
+    if not isinstance(cursor, Mapping):
+        return {}, None
+    counts = cursor.get("counts")
+    at = cursor.get("counted_at")
+    found = (
+        {str(k): int(v) for k, v in counts.items() if _number(v)}
+        if isinstance(counts, Mapping) else {}
+    )
+    return found, float(at) if _number(at) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +87,17 @@ class PollPlan:
     overlap: float
     edit_lookback: float
     horizon_days: float
+    count_horizon_days: float = 365.0
+    recount_interval: float = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One media as the listing shows it."""
+
+    permalink: str
+    created: float  # unix; inf when unreadable (kept: better read than missed)
+    comments: int | None  # comments_count, None when Graph did not give a number
 
 
 async def poll_account(
@@ -71,37 +105,60 @@ async def poll_account(
 ) -> FetchResult:
     """Every comment and reply newer than the cursor (less the overlap) on the account's media."""
     seen = read_cursor(cursor)
+    counts, counted_at = read_counts(cursor)
     cutoff = now - plan.horizon_days * DAY
-    media, failures = await list_media(client, plan, cutoff)
+    recount = counted_at is None or now - counted_at >= plan.recount_interval
+    listed, failures = await list_media(
+        client, plan, min(cutoff, now - plan.count_horizon_days * DAY) if recount else cutoff
+    )
+    media = {media_id: m.permalink for media_id, m in listed.items() if m.created >= cutoff}
     for media_id, stamp in seen.items():
         if media_id not in media and stamp >= cutoff:  # an older post still talked about
-            link = await media_permalink(client, media_id)
+            link = (listed[media_id].permalink if media_id in listed
+                    else await media_permalink(client, media_id))
             if link is not None:
                 media[media_id] = link
+    recounted: set[str] = set()
+    if recount and counted_at is not None:  # the first poll only notes the counts
+        for media_id, m in listed.items():
+            before = counts.get(media_id)
+            if media_id not in media and before is not None and m.comments not in (None, before):
+                media[media_id] = m.permalink  # a quiet old post with new comments
+                recounted.add(media_id)
     items: list[Item] = []
     newest: dict[str, int] = {}
     for media_id, link in media.items():
-        found, bad, last = await poll_media(client, plan, media_id, link, seen.get(media_id), now)
+        found, bad, last = await poll_media(
+            client, plan, media_id, link, seen.get(media_id), now,
+            not_before=counted_at if media_id in recounted else None,
+        )
         items.extend(found)
         failures.extend(bad)
         if last is not None:
             newest[media_id] = last
+    kept = {} if recount else {k: v for k, v in counts.items() if k not in listed}
+    kept.update({k: m.comments for k, m in listed.items() if m.comments is not None})
     return FetchResult(
         items=tuple(items),
-        cursor={"version": CURSOR_VERSION, "media": newest},
+        cursor={
+            "version": CURSOR_VERSION,
+            "media": newest,
+            "counts": kept,
+            "counted_at": now if recount else counted_at,
+        },
         failures=tuple(failures),
     )
 
 
 async def list_media(
     client: InstagramGraph, plan: PollPlan, cutoff: float
-) -> tuple[dict[str, str], list[Failure]]:
-    """Ids (and permalinks) of the account's media published at or after ``cutoff``.
+) -> tuple[dict[str, Listed], list[Failure]]:
+    """The account's media published at or after ``cutoff``, with permalink, time and count.
 
     Graph lists media newest first, so paging stops after the first page that reaches a media
     older than the cutoff.  A media whose time cannot be read is kept (better read than missed).
     """
-    media: dict[str, str] = {}
+    media: dict[str, Listed] = {}
     failures: list[Failure] = []
     async with aclosing(client.media_pages(plan.ig_user_id, plan.media_limit)) as pages:
         async for data in pages:
@@ -119,7 +176,12 @@ async def list_media(
                     reached_cutoff = True
                 elif media_id not in media:
                     link = raw.get("permalink")
-                    media[media_id] = link if isinstance(link, str) else ""
+                    count = raw.get("comments_count")
+                    media[media_id] = Listed(
+                        permalink=link if isinstance(link, str) else "",
+                        created=created,
+                        comments=int(count) if _number(count) and count >= 0 else None,
+                    )
             if reached_cutoff:
                 break
     return media, failures
@@ -142,8 +204,14 @@ async def poll_media(
     permalink: str,
     since: int | None,
     now: float,
+    *,
+    not_before: float | None = None,
 ) -> tuple[list[Item], list[Failure], int | None]:
-    """Comments and replies on one media: those to return, failures, the newest timestamp."""
+    """Comments and replies on one media: those to return, failures, the newest timestamp.
+
+    Without a ``since`` (no comment of the media seen yet), ``not_before`` (when its count was
+    last compared) bounds what is returned; with neither, every comment is.
+    """
     page = CommentPage()
     options = {
         "account": plan.account,
@@ -163,7 +231,8 @@ async def poll_media(
     unique = {item.external_id: item for item in page.items}  # nested and /replies overlap
     stamps = [int(item.created_at.timestamp()) for item in unique.values()]
     newest = max([*stamps, since] if since is not None else stamps, default=None)
-    floor = None if since is None else min(since - plan.overlap, now - plan.edit_lookback)
+    start = since if since is not None else not_before
+    floor = None if start is None else min(start - plan.overlap, now - plan.edit_lookback)
     kept = [
         item
         for item in sorted(unique.values(), key=lambda i: i.created_at)

@@ -144,7 +144,8 @@ class Problem:
 @dataclass
 class CommentPage:
     """A page of comments translated: items (replies included), unreadable payloads, and the ids
-    of comments whose replies Graph listed only in part (to be read through ``/replies``)."""
+    of comments whose replies Graph listed only in part, or not readably (to be read through
+    ``/replies``: a top-level comment that cannot be read still has replies to moderate)."""
 
     items: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -192,6 +193,8 @@ def comments_to_items(
             )
         except UNREADABLE as exc:
             page.problems.append(Problem(raw, f"unreadable comment: {exc}"))
+            if parent_id is None and (comment_id := _listable_id(raw)):
+                page.more_replies.append(comment_id)  # its replies are still to be moderated
             continue
         page.items.append(item)
         try:
@@ -213,6 +216,14 @@ def comments_to_items(
         page.items.extend(nested.items)
         page.problems.extend(nested.problems)
     return page
+
+
+def _listable_id(raw: Any) -> str:
+    """The id of an unreadable comment when it is safe in a ``/{id}/replies`` path, else ""."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    if isinstance(value, str) and value and value.isascii() and value.replace("_", "").isalnum():
+        return value
+    return ""
 
 
 def webhook_time(value: Any) -> datetime:

@@ -10,7 +10,9 @@ started (the core sends hides only for ``kind == "reply"``: mentions are in
 ``is_applied`` after a crash: X's v2 lookups do not show whether a reply is hidden, and
 hiding, unhiding and muting are idempotent (X answers the same to a repeat), so for those it
 answers False and the core simply applies them again.  For a reply it searches the
-conversation for the account's reply to the same Tweet with the same text.
+conversation for the account's reply to the same Tweet with the same text; as X's search lags,
+a reply that may have been posted unseen is waited for, never posted again in other words
+(see :mod:`.reconcile`).
 
 Credentials: OAuth 1.0a when the consumer key and secret and the access token secret are
 given (they do not expire: the choice for a service), else the OAuth 2.0 access token alone
@@ -22,10 +24,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from adapters.base import AuthExpired, Finding, PermanentError, TransientError, WebhookResponse
+from adapters.base import (
+    AdapterError,
+    AuthExpired,
+    Finding,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    WebhookResponse,
+)
 from adapters.capabilities import CAPABILITIES
 from bot.domain import ActionKind, ActionResult, FetchResult, PlatformAction
 
@@ -38,13 +48,11 @@ from .errors import (
     Refused,
     TweetMissing,
 )
-from .polling import SEARCH, PollPlan, poll_account
-from .replies import fit_reply, same_reply, with_handle
-from .translate import page_tweets, parse_x_time, replied_to, snowflake_time
+from .polling import PollPlan, poll_account
+from .reconcile import ReplyFinder
+from .replies import fit_reply, with_handle
 from .verify import verify_account
 
-CLOCK_SKEW = timedelta(seconds=5)  # X's clock against ours when matching a reply's time
-SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=2)
 NO_DELETE = ("X does not let an account delete other people's posts: hide the reply instead "
              "and report the post to X if it breaks X's rules.")
 NO_BLOCK = ("X offers blocking through its API to Enterprise customers only: block the author "
@@ -82,7 +90,8 @@ class TwitterAdapter:
         knobs after ``conversation_days`` tune retries and polling (tests make them tiny):
         ``reconcile_delay`` is how long to let X's search index catch up
         before checking whether a reply whose answer was lost was posted after all, and
-        ``poll_overlap`` (seconds) how far back each poll re-reads (search lags a little)."""
+        ``poll_overlap`` (seconds) how far back each poll re-reads (search lags a little) and
+        how long after a lost answer a reply missing from search may still appear there."""
         self.account = account
         self.user_id = user_id
         self.capabilities = CAPABILITIES["twitter"]
@@ -104,6 +113,8 @@ class TwitterAdapter:
             retry_max_wait=retry_max_wait,
             rate_limit_wait=rate_limit_wait,
         )
+        self._replies = ReplyFinder(self._client, user_id, overlap=poll_overlap,
+                                    pause=reconcile_delay)
 
     @property
     def auth_method(self) -> str:
@@ -173,6 +184,13 @@ class TwitterAdapter:
                 "Basic or higher API tier, and the app's developer account is on a lower one "
                 f"(X said: {exc.detail})", detail=exc.detail, reason=exc.reason,
             ) from None
+        except AdapterError:
+            raise
+        except (LookupError, TypeError, ValueError, OverflowError, AttributeError) as exc:
+            # a shape nothing above expected: the poller understands only adapter errors
+            raise TransientError(
+                f"X answered something unreadable while polling ({type(exc).__name__})"
+            ) from exc
 
     # ---- actions -----------------------------------------------------------------------------
 
@@ -233,36 +251,54 @@ class TwitterAdapter:
         this_call = dataclasses.replace(action, since=datetime.now(UTC))
 
         async def already_posted() -> dict[str, Any] | None:
+            self._replies.note_unanswered(action.key)  # the attempt that just failed
             await asyncio.sleep(self.reconcile_delay)
-            found = await self._find_reply(this_call, text)
+            found = await self._replies.find(this_call, text)
             return {"data": {"id": found}, "reconciled": True} if found else None
 
         try:
-            result = await self._post(action.target_id, text, already_posted)
+            result = await self._post(action, text, already_posted)
         except DuplicateContent:
-            # X refuses a text the account posted recently (explanations repeat): an earlier
-            # attempt of this very action may be it; else name the author to make it distinct
-            found = await self._find_reply(action, text)
+            # X refuses a text the account posted recently: an earlier attempt of this very
+            # action (which X's search may not show yet), or the same explanation elsewhere
+            # (wordings repeat), which naming the author makes distinct (see .reconcile)
+            found = await self._replies.find_settled(action, text)
             if found:
                 return ActionResult(ok=True, external_id=found, already_done=True,
                                     detail="already replied")
+            if not await self._replies.posted_elsewhere(action, text):
+                raise TransientError(
+                    "X refused the reply as a duplicate of a recent post that its search does "
+                    "not show yet: trying again later"
+                ) from None
             handle = await self._author_handle(action.target_id)
             if not handle:
                 raise PermanentError("X refused the reply as a duplicate of a recent post")
-            result = await self._post(action.target_id, with_handle(handle, text),
-                                      already_posted)
+            try:
+                result = await self._post(action, with_handle(handle, text), already_posted)
+            except DuplicateContent:
+                raise TransientError(
+                    "X refused the reply naming its author as a duplicate too (an earlier "
+                    "attempt may be on X already): trying again later"
+                ) from None
         new_id = _data(result).get("id")
         if not isinstance(new_id, str) or not new_id:
             raise TransientError("X accepted the reply without returning its id")
         already = bool(result.get("reconciled"))
         return ActionResult(ok=True, external_id=new_id, already_done=already, detail="replied")
 
-    async def _post(self, target_id: str, text: str, reconcile: Any) -> dict[str, Any]:
+    async def _post(self, action: PlatformAction, text: str, reconcile: Any) -> dict[str, Any]:
+        target_id = action.target_id
         try:
             return await self._client.call(
                 "POST /2/tweets", "create_tweet", text=text, in_reply_to_tweet_id=target_id,
                 reconcile=reconcile,
             )
+        except RateLimited:
+            raise  # refused before posting
+        except TransientError:
+            self._replies.note_unanswered(action.key)  # the last attempt may have posted
+            raise
         except DuplicateContent:
             raise
         except AppPermissionTooLow as exc:
@@ -290,47 +326,6 @@ class TwitterAdapter:
         first = users[0] if isinstance(users, list) and users else {}
         return str(first.get("username", "")) if isinstance(first, dict) else ""
 
-    async def _thread_of(self, action: PlatformAction) -> str:
-        if action.thread_id:
-            return action.thread_id
-        page = await self._client.call(
-            "GET /2/tweets/:id", "get_tweet", action.target_id, tweet_fields=["conversation_id"]
-        )
-        tweets = page_tweets(page)
-        first = tweets[0] if tweets and isinstance(tweets[0], dict) else {}
-        return str(first.get("conversation_id", ""))
-
-    async def _find_reply(self, action: PlatformAction, text: str) -> str | None:
-        """The id of the account's reply to ``action.target_id`` with ``text``, if any.
-
-        Explanation wordings repeat, so only a reply created at or after ``action.since``
-        (less clock skew) counts, and never one listed in ``exclude_ids``.
-        """
-        thread = await self._thread_of(action)
-        if not thread:
-            return None
-        now = datetime.now(UTC)
-        floor = action.since - CLOCK_SKEW if action.since is not None else None
-        params: dict[str, Any] = {
-            "max_results": 100,
-            "tweet_fields": ["id", "text", "created_at", "referenced_tweets"],
-            "start_time": max(floor or now - SEARCH_WINDOW, now - SEARCH_WINDOW),
-        }
-        query = f"conversation_id:{thread} from:{self.user_id}"
-        async for page in self._client.pages(SEARCH, "search_recent_tweets", query,
-                                             token_param="next_token", **params):
-            for raw in page_tweets(page):
-                if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-                    continue
-                tweet_id = str(raw.get("id", ""))
-                if not tweet_id.isdigit() or tweet_id in action.exclude_ids:
-                    continue
-                if floor is not None and _created(raw, tweet_id) < floor:
-                    return None  # newest first: everything after is older still
-                if replied_to(raw) == action.target_id and same_reply(raw["text"], text):
-                    return tweet_id
-        return None
-
     async def is_applied(self, action: PlatformAction) -> bool:
         """Whether X already shows the effect (checked before re-running after a crash).
 
@@ -339,7 +334,12 @@ class TwitterAdapter:
         """
         if action.kind is ActionKind.REPLY:
             text = fit_reply(action.text)
-            return bool(text) and await self._find_reply(action, text) is not None
+            if not text:
+                return False
+            if await self._replies.find(action, text) is not None:
+                return True
+            self._replies.note_unanswered(action.key)  # the earlier claim may not be indexed
+            return False
         return False
 
     # ---- webhooks ----------------------------------------------------------------------------
@@ -357,9 +357,3 @@ def _data(result: Any) -> dict[str, Any]:
     data = result.get("data") if isinstance(result, dict) else None
     return data if isinstance(data, dict) else {}
 
-
-def _created(raw: Mapping[str, Any], tweet_id: str) -> datetime:
-    try:
-        return parse_x_time(raw.get("created_at"))
-    except ValueError:
-        return snowflake_time(tweet_id)

@@ -243,7 +243,9 @@ class XClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield every page, following ``meta.next_token`` (each page retried on its own).
 
-        Search takes the token as ``next_token``, timelines as ``pagination_token``.
+        Search takes the token as ``next_token``, timelines as ``pagination_token``.  A page
+        with no Tweets but a ``next_token`` does not end the listing: X drops deleted,
+        protected and withheld Tweets after taking a page, so later pages still hold some.
         """
         current: Mapping[str, Any] = params
         for _ in range(MAX_PAGES):
@@ -254,7 +256,7 @@ class XClient:
             yield page
             meta = page.get("meta")
             token = meta.get("next_token") if isinstance(meta, dict) else None
-            if not isinstance(token, str) or not token or not data:
+            if not isinstance(token, str) or not token:
                 return
             if current.get(token_param) == token:
                 return

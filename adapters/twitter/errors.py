@@ -3,7 +3,9 @@
 X answers problems as ``{"title", "detail", "type", ...}`` (``reason: client-not-enrolled`` when
 the app's access tier lacks the endpoint, ``type .../oauth1-permissions`` when an OAuth 1.0a
 app's permission level does) or with an ``errors`` array; the HTTP status decides most of it:
-401 expired, 403 refused, 404 gone, 429 throttled, 5xx transient.  For OAuth 1.0a, X answers
+401 expired, 403 refused, 404 gone, 400 invalid, 429 throttled; anything else (5xx, a
+success or redirect whose body is not JSON, a status X does not document) is transient, as
+:mod:`adapters.base` says of malformed bodies.  For OAuth 1.0a, X answers
 the same bare 401 for a wrong key or secret, a bad signature, a revoked token, a stale
 timestamp and a replayed nonce, so all are :class:`AuthExpired`: none heals by retrying, and a
 person must fix the keys (or the clock).
@@ -96,8 +98,8 @@ def map_x_error(
         return Refused(label, detail=detail, reason=reason)
     if status == 404:
         return TweetMissing(label)
-    if status is None or status >= 500 or status in (408, 409, 425):
-        return TransientError(label)
     if status == 400:
         return InvalidRequest(label)
-    return PermanentError(label)
+    if status is not None and status < 300:  # a success whose body is not JSON: a proxy's page
+        return TransientError(f"{label} with a body that is not JSON")
+    return TransientError(label)  # 5xx, 408, 409, 425, and anything X does not document

@@ -29,7 +29,7 @@ from typing import Any
 from bot.domain import FetchResult, Item
 
 from .client import XClient
-from .translate import Failure, page_to_items, page_tweets, snowflake_time
+from .translate import Failure, is_tweet_id, page_to_items, page_tweets, snowflake_time
 
 TWEET_FIELDS = [
     "id", "text", "author_id", "conversation_id", "created_at", "in_reply_to_user_id",
@@ -90,8 +90,7 @@ class Cursor:
 
 
 def _tweet_id(value: Any) -> str | None:
-    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    return text if text.isdigit() else None
+    return str(value) if is_tweet_id(value) else None
 
 
 @dataclass(frozen=True)
@@ -121,11 +120,13 @@ class _Since:
 
 
 def _ids(page: Any) -> list[tuple[str, str]]:
-    """``(id, conversation_id)`` of the well-formed Tweets of a page."""
+    """``(id, conversation_id)`` of the Tweets of a page whose id is an X id; an unreadable
+    conversation id becomes "" (translation reports that Tweet as a failure)."""
     out = []
     for raw in page_tweets(page):
-        if isinstance(raw, Mapping) and _tweet_id(raw.get("id")):
-            out.append((str(raw["id"]), str(raw.get("conversation_id") or "")))
+        tweet_id = _tweet_id(raw.get("id")) if isinstance(raw, Mapping) else None
+        if tweet_id:
+            out.append((tweet_id, _tweet_id(raw.get("conversation_id")) or ""))
     return out
 
 

@@ -36,6 +36,20 @@ def dump(raw: Any) -> str:
         return repr(raw)
 
 
+MAX_ID_DIGITS = 19  # X ids are 64-bit snowflakes: 2**63 - 1 has 19 digits
+
+
+def is_tweet_id(value: Any) -> bool:
+    """Whether ``value`` is an X id (Tweet or user): up to 19 ASCII digits, as text or int.
+
+    Anything longer is no snowflake X mints, and :func:`snowflake_time` would overflow on it.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return False
+    text = str(value)
+    return 0 < len(text) <= MAX_ID_DIGITS and text.isascii() and text.isdigit()
+
+
 def snowflake_time(tweet_id: str | int) -> datetime:
     """When an X id was minted (every Tweet id carries its creation time)."""
     return datetime.fromtimestamp(((int(tweet_id) >> 22) + TWITTER_EPOCH_MS) / 1000.0, tz=UTC)
@@ -91,7 +105,7 @@ def _id(raw: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     value = raw.get(key)
     if value is None and not required:
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).isdigit():
+    if not is_tweet_id(value):
         raise TranslateError(f"{key} is not an X id: {value!r}")
     return str(value)
 

@@ -10,7 +10,9 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-FaultKind = Literal["error500", "throttle", "slow", "malformed", "expired_token", "usage"]
+FaultKind = Literal[
+    "error500", "throttle", "slow", "malformed", "expired_token", "usage", "empty_page"
+]
 FAULT_KINDS: tuple[str, ...] = (
     "error500",
     "throttle",
@@ -18,6 +20,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "malformed",
     "expired_token",
     "usage",
+    "empty_page",
 )
 THROTTLE_CODES: frozenset[int] = frozenset({4, 17, 32, 613})
 
@@ -34,6 +37,9 @@ class FaultSpec:
       ``body="html"`` answers a proxy's HTML 502 page without processing.
     - ``expired_token``: answer code 190 / subcode 463 whatever the token.
     - ``usage``: process normally but report ``percent`` in the usage headers.
+    - ``empty_page``: process a listing, then drop its ``data`` and keep its ``paging``: Graph
+      filters entries out (privacy, restricted or deleted authors) after taking a page, so a
+      page can come back empty and still lead on to more.
 
     ``count`` is how many matching requests it affects (None: until cleared); ``path`` is a regex
     searched in the request path, ``method`` an HTTP method.

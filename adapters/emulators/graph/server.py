@@ -44,6 +44,16 @@ def json_response(body: Any, status: int = 200) -> web.Response:
     )
 
 
+def _emptied(response: web.StreamResponse) -> web.StreamResponse:
+    """The same listing with its ``data`` dropped and its ``paging`` (``next``) kept."""
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+        return response
+    body = json.loads(response.body) if response.status == 200 else None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        return response  # not a listing
+    return json_response({**body, "data": []})
+
+
 def error_response(error: GraphError, trace_id: str) -> web.Response:
     """Graph's error body, with ``WWW-Authenticate`` on token errors."""
     response = json_response(error.body(trace_id), status=error.status)
@@ -187,6 +197,8 @@ class GraphRoutes:
             return await handler(request), percent, 0
         if fault.kind == "usage":
             return await handler(request), fault.percent, 0
+        if fault.kind == "empty_page":
+            return _emptied(await handler(request)), percent, 0
         if fault.body == "html":
             html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
             return web.Response(text=html, status=502, content_type="text/html"), percent, 0

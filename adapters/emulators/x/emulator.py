@@ -38,12 +38,15 @@ class XEmulator:
         rate_window: float = WINDOW,
         max_query_length: int = 512,
         search_days: float = 7.0,
+        search_lag: float = 0.0,
         oauth1_origin: str = X_ORIGIN,
         oauth1_window: float = OAUTH1_WINDOW,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """``rate_limits`` overrides X's per-endpoint allowances (``"PUT /2/tweets/:id/hidden":
         50``); ``tier="free"`` makes the read endpoints answer 403 client-not-enrolled.
+        ``search_lag`` (seconds) is how long a new Tweet stays out of recent search (X's index
+        lags behind a post; lookups and timelines show it at once).
         OAuth 1.0a signatures are checked against ``oauth1_origin`` (X's public URL, which
         clients sign for) and timestamps within ``oauth1_window`` seconds (see :mod:`.oauth1`)."""
         self.world = XState(clock=clock)
@@ -53,6 +56,7 @@ class XEmulator:
         self.tier: Tier = tier
         self.max_query_length = max_query_length
         self.search_days = search_days
+        self.search_lag = search_lag
         self.client_id = str(secrets.randbelow(10**8))
         self.request_log: deque[dict[str, Any]] = deque(maxlen=2000)
         self.account_id: str | None = None

@@ -11,8 +11,11 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-FaultKind = Literal["error500", "throttle", "slow", "malformed", "expired_token"]
-FAULT_KINDS: tuple[str, ...] = ("error500", "throttle", "slow", "malformed", "expired_token")
+FaultKind = Literal["error500", "throttle", "slow", "malformed", "expired_token", "empty_page"]
+FAULT_KINDS: tuple[str, ...] = (
+    "error500", "throttle", "slow", "malformed", "expired_token", "empty_page",
+)
+PROCESSED_KINDS = frozenset({"slow", "malformed", "empty_page"})  # answered after handling
 SERVER_STATUSES = (500, 502, 503, 504)
 
 
@@ -25,8 +28,12 @@ class FaultSpec:
       (``x-rate-limit-reset`` is always sent); not processed.
     - ``slow``: wait ``delay`` seconds, then process and answer normally.
     - ``malformed``: ``body="truncated"`` processes the request and cuts the JSON answer short;
-      ``body="html"`` answers a proxy's HTML 502 page without processing.
+      ``body="html"`` answers a proxy's HTML 502 page without processing; ``body="portal"``
+      answers HTTP 200 with an HTML page without processing (a school web filter's block page).
     - ``expired_token``: 401 whatever the token; not processed.
+    - ``empty_page``: process a listing, then drop its Tweets and keep ``meta.next_token``: X
+      filters deleted, protected and withheld Tweets out after taking a page, so a page can
+      come back empty and still lead on to more.
 
     ``count`` is how many matching requests it affects (None: until cleared); ``path`` is a regex
     searched in the request path, ``method`` an HTTP method.
@@ -38,7 +45,7 @@ class FaultSpec:
     method: str | None = None
     status: int = 503
     delay: float = 1.0
-    body: Literal["truncated", "html"] = "truncated"
+    body: Literal["truncated", "html", "portal"] = "truncated"
     reset_in: float = 60.0
 
     def __post_init__(self) -> None:
@@ -46,8 +53,8 @@ class FaultSpec:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         if self.kind == "error500" and self.status not in SERVER_STATUSES:
             raise ValueError(f"error500 status must be one of {SERVER_STATUSES}")
-        if self.body not in ("truncated", "html"):
-            raise ValueError("malformed body must be 'truncated' or 'html'")
+        if self.body not in ("truncated", "html", "portal"):
+            raise ValueError("malformed body must be 'truncated', 'html' or 'portal'")
         if self.delay < 0 or self.reset_in < 0:
             raise ValueError("delay and reset_in must not be negative")
         if self.path is not None:

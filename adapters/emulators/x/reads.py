@@ -83,7 +83,8 @@ class ReadRoutes:
         return self._listing(tweets, params, token_param="pagination_token", low=5)
 
     async def search_recent(self, request: web.Request, user: User) -> Any:
-        """``GET /2/tweets/search/recent``: the last seven days, newest first."""
+        """``GET /2/tweets/search/recent``: the last seven days, newest first, without the Tweets
+        of the last ``search_lag`` seconds (not indexed yet)."""
         params = request.query
         query = params.get("query")
         if query is None:
@@ -98,7 +99,12 @@ class ReadRoutes:
         self._check_recent(params, floor)
         if params.get("sort_order", "recency") not in ("recency", "relevancy"):
             raise bad_param("sort_order", params["sort_order"], "is not one of [recency,relevancy]")
-        tweets = [t for t in self.emu.world.live_tweets() if t.created_at >= floor and matches(t)]
+        lag = self.emu.search_lag
+        indexed = self.emu.world.clock() - lag  # X's index lags behind posts
+        tweets = [
+            t for t in self.emu.world.live_tweets()
+            if t.created_at >= floor and (lag <= 0 or t.created_at <= indexed) and matches(t)
+        ]
         return self._listing(tweets, params, token_param="next_token", low=10)
 
     @staticmethod

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .faults import FaultSpec
+from .faults import PROCESSED_KINDS, FaultSpec
 from .oauth1 import OAuth1Refused
 from .problems import (
     JSON,
@@ -182,11 +182,14 @@ class XRoutes:
         fault = emu.faults.take(request.method, request.path)
         headers = emu.limiter.peek(who, key)
         response: web.StreamResponse
-        if fault is not None and fault.kind not in ("slow", "malformed"):
+        if fault is not None and fault.kind not in PROCESSED_KINDS:
             response, headers = self._fault_answer(fault, who, key, headers)
         elif fault is not None and fault.kind == "malformed" and fault.body == "html":
             html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
             response = web.Response(text=html, status=502, content_type="text/html")
+        elif fault is not None and fault.kind == "malformed" and fault.body == "portal":
+            html = "<html><body><h1>This site is blocked by your school</h1></body></html>"
+            response = web.Response(text=html, status=200, content_type="text/html")
         else:
             if fault is not None and fault.kind == "slow":
                 if request.can_read_body:
@@ -195,6 +198,8 @@ class XRoutes:
             response, headers = await self._checked(request, handler, caller, key, headers)
             if fault is not None and fault.kind == "malformed":
                 response = _truncated(response)
+            elif fault is not None and fault.kind == "empty_page":
+                response = _emptied(response)
         for name, value in headers.items():
             response.headers[name] = value
         emu.log_request(request, response.status, fault.kind if fault else "")
@@ -338,6 +343,17 @@ class XRoutes:
             raise invalid_request("hidden must be true or false", "hidden", str(hidden))
         self.emu.world.set_hidden(user, tweet_id, hidden)
         return {"data": {"hidden": hidden}}
+
+
+def _emptied(response: web.StreamResponse) -> web.StreamResponse:
+    """The same listing with its Tweets (and their ``includes``) dropped, ``next_token`` kept."""
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+        return response
+    body = json.loads(response.body) if response.status == 200 else None
+    if not isinstance(body, dict) or not isinstance(body.get("meta"), dict):
+        return response  # not a listing
+    meta = {k: v for k, v in body["meta"].items() if k == "next_token"}
+    return json_response({"meta": {"result_count": 0, **meta}})
 
 
 def _truncated(response: web.StreamResponse) -> web.StreamResponse:
