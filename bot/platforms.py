@@ -66,5 +66,6 @@ def build_adapter(
             bot_token=secrets[f"{base}.bot_token"],
             api_base_url=dc.api_base_url,
             gateway_url=dc.gateway_url,
+            timeouts_enabled=dc.timeout_minutes > 0,
         )
     raise ConfigError(f"{path}.platform: no adapter for {account.platform!r}")

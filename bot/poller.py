@@ -65,12 +65,17 @@ class Poller:
             log.warning("poll of %s failed: %s", account, exc)
             await self._note_error(account, now, str(exc))
             return 0
+        # Author deletions are recorded before the cursor that covers them is saved (a crash
+        # in between re-reads them; recording twice is harmless), and again afterwards for
+        # items that this very poll stored.
+        gone = [e for e in result.deleted
+                if not await self._tickets.item_deleted(adapter.platform, e, now)]
         new = await self._pipeline.ingest(
             account, adapter.platform, result.items, now,
             source="poll", cursor=result.cursor, failures=result.failures,
             backfill_before=None if cursor else now - HISTORY,
         )
-        for external_id in result.deleted:
+        for external_id in gone:
             await self._tickets.item_deleted(adapter.platform, external_id, now)
         async with self._sessions.begin() as session:
             health = await health_row(session, account)

@@ -204,6 +204,18 @@ class TestTimeout:
         assert until[1] - emu.world.clock() == pytest.approx(28 * 24 * 3600, abs=30)
         assert "moderation service" in emu.timeouts()[0]["reason"]
 
+    async def test_a_longer_timeout_is_not_shortened(
+        self, emu: DiscordEmulator, dc: DiscordAdapter
+    ) -> None:
+        author = emu.message_json(post(emu))["author"]["id"]
+        moderators = emu.world.clock() + 2 * 24 * 3600  # a moderator's two-day timeout
+        emu.world.member(DEMO_GUILD_ID, author).timeout_until = moderators
+        result = await dc.apply(action(ActionKind.TIMEOUT, "m", author_id=author,
+                                       duration_seconds=3600))
+        assert result.ok and result.already_done and "already timed out" in result.detail
+        assert not emu.timeouts()
+        assert emu.world.member(DEMO_GUILD_ID, author).timeout_until == moderators
+
     async def test_timeout_refusals(self, emu: DiscordEmulator, dc: DiscordAdapter) -> None:
         owner = emu.world.guilds[DEMO_GUILD_ID].owner_id
         with pytest.raises(PermanentError, match="rank above"):
@@ -243,20 +255,33 @@ class TestVerify:
         assert checks == ["credentials", "intent Message Content", "gateway", "server",
                           "permission Timeout Members", "channel #general", "channel #questions"]
 
-    async def test_missing_permissions_in_plain_words(
-        self, emu: DiscordEmulator, dc: DiscordAdapter
-    ) -> None:
+    async def test_missing_permissions_in_plain_words(self, emu: DiscordEmulator) -> None:
         guild = emu.world.guilds[DEMO_GUILD_ID]
         next(r for r in guild.roles.values() if r.bot_id).permissions &= ~MODERATE_MEMBERS
         emu.world.channels[QUESTIONS].overwrites.append(
             Overwrite(DEMO_GUILD_ID, 0, deny=MANAGE_MESSAGES))
-        found = {f.check: f for f in await dc.verify()}
+        dc = make_adapter(emu, timeouts_enabled=True)
+        await dc.start()
+        try:
+            found = {f.check: f for f in await dc.verify()}
+        finally:
+            await dc.close()
         assert not found["permission Timeout Members"].ok
         assert "Server Settings > Roles" in found["permission Timeout Members"].detail
         questions = found["channel #questions"]
         assert not questions.ok and "Manage Messages (to delete harmful messages)" in \
             questions.detail and "Send Messages" not in questions.detail
         assert found["channel #general"].ok
+
+    async def test_timeout_permission_is_informational_when_timeouts_are_off(
+        self, emu: DiscordEmulator, dc: DiscordAdapter
+    ) -> None:
+        guild = emu.world.guilds[DEMO_GUILD_ID]
+        next(r for r in guild.roles.values() if r.bot_id).permissions &= ~MODERATE_MEMBERS
+        findings = await dc.verify()  # the default: timeouts_enabled=False
+        timeout = next(f for f in findings if f.check == "permission Timeout Members")
+        assert timeout.ok and "only needed if timeouts are switched on" in timeout.detail
+        assert all(f.ok for f in findings), findings
 
     async def test_unseen_channel_and_foreign_server(self, emu: DiscordEmulator) -> None:
         emu.world.channels[QUESTIONS].overwrites.append(

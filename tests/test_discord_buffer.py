@@ -62,6 +62,15 @@ def test_gap_marks_all_channels_and_wakes() -> None:
     assert buffer.take().gaps == {GENERAL, QUESTIONS} and woke == [1]
 
 
+def test_listening_only_between_ready_and_a_gap() -> None:
+    buffer, _ = fresh()
+    assert not buffer.listening  # no session yet: polls read history
+    buffer.gateway_ready()
+    assert buffer.listening
+    buffer.gateway_gap("gateway disconnected")
+    assert not buffer.listening
+
+
 def test_deletions_skip_own_and_foreign_channels() -> None:
     buffer, _ = fresh()
     buffer.note_own_delete("7")

@@ -297,6 +297,21 @@ class TestGateway:
         assert emu.state()["gateway"]["lost_events"] == 1
         await again.close()
 
+    async def test_a_refused_gateway_answers_http_until_released(
+        self, emu: DiscordEmulator, http: aiohttp.ClientSession
+    ) -> None:
+        """A firewall blocking websockets: the upgrade gets 403, REST still answers."""
+        async with http.post(emu.base_url + "/_emulator/gateway/refuse", json={}) as r:
+            assert r.status == 200
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await gateway(http, emu)
+        assert refused.value.status == 403 and emu.state()["gateway"]["refused"] == 1
+        assert (await call(http, emu, "GET", "/users/@me"))[0] == 200
+        emu.release_gateway()
+        ws = await gateway(http, emu)
+        assert (await frame(ws))["op"] == 10
+        await ws.close()
+
 
 class TestSeedAndRunner:
     def test_demo_world(self) -> None:

@@ -47,7 +47,8 @@ async def _fb(emu: GraphEmulator) -> AsyncIterator[FacebookAdapter]:
 
 
 class TestHorizon:
-    """Polling pages through the page's posts back to ``poll_horizon_days``, and no further."""
+    """Polling pages through the page's posts back to ``poll_horizon_days`` (further only to
+    compare comment counts: see tests/test_facebook_old_posts.py)."""
 
     async def test_comment_on_oldest_post_in_horizon(self, emu: GraphEmulator) -> None:
         """With 60 posts, a dropped-webhook comment on the oldest one inside the horizon is polled."""
@@ -68,7 +69,9 @@ class TestHorizon:
         assert ids(result.items) == [late["id"]] and result.failures == ()
         assert result.cursor["posts"] == {oldest: late["created_unix"]}
         listings = graph_calls(emu, "GET", f"/{PAGE}/posts")
-        assert len(listings) == 2 * 3  # three pages of 25 per poll, not the 30 stale posts' pages
+        # the first poll counts comments back to count_horizon_days (all 90 posts: four pages);
+        # the second, inside recount_interval, lists three pages, not the 30 stale posts' pages
+        assert len(listings) == 4 + 3
         assert all(c["query"]["limit"] == "25" for c in listings)
         assert not any(
             graph_calls(emu, "GET", f"{p['id']}/comments") for p in stale

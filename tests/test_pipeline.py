@@ -21,6 +21,7 @@ from bot.store.models import (
     CursorRow,
     DecisionRow,
     EvidenceRow,
+    IngestFailureRow,
     ItemRow,
     TicketRow,
 )
@@ -155,6 +156,20 @@ class TestPipeline:
         await service._poll_job(fake)  # noqa: SLF001 - the scheduler's job, run once
         assert polls == 2
         assert await _count(service, ItemRow) == 2
+
+    async def test_a_failure_repeated_every_poll_is_kept_once_an_hour(
+        self, service: Service, clock: ManualClock
+    ) -> None:
+        """A payload that fails on every poll (a refused channel) is stored once per hour."""
+        failure = ('{"channel": "123"}', "channel 123 is no longer visible to the bot")
+        for _ in range(3):
+            await service.pipeline.ingest("oakfield-fb", "facebook", [], clock.now(),
+                                          failures=[failure])
+        assert await _count(service, IngestFailureRow) == 1
+        clock.advance(timedelta(hours=1, seconds=1))
+        await service.pipeline.ingest("oakfield-fb", "facebook", [], clock.now(),
+                                      failures=[failure, ("{}", "another problem")])
+        assert await _count(service, IngestFailureRow) == 3
 
     async def test_safeguarding_alerts_dsl(self, service: Service, fake: FakeAdapter) -> None:
         """A disclosure is hidden and raises an urgent alert to the DSL and deputy."""

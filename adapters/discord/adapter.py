@@ -2,9 +2,17 @@
 
 Messages arrive on the gateway between polls (the service is woken to poll at once); every
 poll also reads channel history over REST wherever the gateway may have missed something: the
-first poll, after a disconnection, resume or new session, after the buffer overflowed, and when
-the core did not store the cursor last returned.  Items may repeat (the core dedupes on
-platform + id); none is lost.  Actions go out over REST; each has an ``is_applied`` check.
+first poll, after a disconnection, resume or new session, while the gateway is down (or never
+came up: a firewall blocking websockets still lets the bot moderate over REST), after the
+buffer overflowed, and when the core did not store the cursor last returned.  What the gateway
+brought is kept until the core stores the cursor that carries it (its ``batch``), so an edit or
+an author's deletion is not lost either.  Items may repeat (the core dedupes on platform + id);
+none is lost.  A channel Discord refuses (deleted, or hidden from the bot) is reported as a
+failure and the others are still read.  Actions go out over REST; each has an ``is_applied``
+check.
+
+Limit: only the listed channels themselves are read.  Messages in threads (and posts in forum
+channels) have the thread as their channel and are not moderated, even in a watched channel.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,35 +39,27 @@ from .buffer import Batch, GatewayBuffer
 from .client import DiscordConnection
 from .endpoints import API_BASE_URL, GATEWAY_URL
 from .errors import UNKNOWN_MESSAGE, DiscordNotFound
-from .translate import (
-    message_channel,
-    message_id_of,
-    messages_to_items,
-    parse_discord_time,
-    snowflake_at,
+from .polling import (
+    cursor_batch,
+    make_cursor,
+    merge,
+    read_channels,
+    read_cursor,
+    read_history,
+    refused_failure,
 )
+from .translate import messages_to_items, parse_discord_time, snowflake_at
 from .verify import verify_setup
 
 __all__ = ["DiscordAdapter", "read_cursor"]
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 1000  # a paging guard: 100,000 messages in one channel between two polls
 MAX_TIMEOUT = timedelta(days=28)  # Discord's longest timeout
 CLOCK_SKEW = timedelta(seconds=30)  # our clock against Discord's when matching a reply's time
+CLOSED = "the Discord adapter is closed"
 AUDIT_REASON = "Removed by the academy's moderation service (see the channel notice)"
 TIMEOUT_REASON = "Timed out by the academy's moderation service after a removed message"
-
-
-def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
-    """``{"channels": {channel id: last message id}}`` -> positions; junk entries are ignored."""
-    raw = cursor.get("channels") if isinstance(cursor, Mapping) else None
-    positions: dict[str, int] = {}
-    for channel, value in (raw.items() if isinstance(raw, Mapping) else ()):
-        text = str(value)
-        if text.isdigit():
-            positions[str(channel)] = int(text)
-    return positions
 
 
 def reply_nonce(key: str) -> str:
@@ -86,11 +87,14 @@ class DiscordAdapter:
         request_timeout: float = 10.0,
         backfill_horizon: float = 24 * 3600.0,
         buffer_limit: int = 10_000,
+        timeouts_enabled: bool = False,
     ) -> None:
         """Keyword-only knobs: how long to wait for READY and for one REST call, the history
         page size (1-100), how far back a channel never polled before is read (seconds), and
         how many gateway messages to hold between polls before relying on history instead.
         ``guild_ready_timeout`` is discord.py's wait after the last GUILD_CREATE (tests: tiny).
+        ``timeouts_enabled``: whether the account times authors out (``verify`` then requires
+        Timeout Members).
         """
         self.account = account
         self.guild_id = str(guild_id)
@@ -99,6 +103,7 @@ class DiscordAdapter:
         self.ready_timeout = ready_timeout
         self.history_page_size = max(1, min(100, history_page_size))
         self.backfill_horizon = timedelta(seconds=backfill_horizon)
+        self.timeouts_enabled = timeouts_enabled
         self._buffer = GatewayBuffer(self.guild_id, self.channel_ids, buffer_limit)
         self._conn = DiscordConnection(
             bot_token,
@@ -109,7 +114,12 @@ class DiscordAdapter:
             request_timeout=request_timeout,
         )
         self._returned: dict[str, int] = {}  # the cursor the last poll handed back
+        self._unstored: Batch | None = None  # what it handed back from the gateway ...
+        self._unstored_tag = ""  # ... and the cursor "batch" saying the core stored it
+        self._batch_prefix = secrets.token_hex(4)  # not confused with an earlier process's
+        self._batch_no = 0
         self._started = False
+        self._closed = False
         self._opening = asyncio.Lock()
         self.backfills = 0
 
@@ -126,6 +136,7 @@ class DiscordAdapter:
             "gaps": self._buffer.gap_count,
             "overflows": self._buffer.overflow_count,
             "backfills": self.backfills,
+            "listening": int(self._buffer.listening),  # 0: the gateway is down, history is read
         }
 
     def set_wakeup(self, wakeup: Callable[[], None]) -> None:
@@ -136,18 +147,22 @@ class DiscordAdapter:
 
     async def start(self) -> None:
         """Log in and connect the gateway (AuthExpired for a refused token; see client.open)."""
+        self._closed = False
         await self._conn.open(self.ready_timeout)
         self._started = True
         self._buffer.mark_gap()
 
     async def close(self) -> None:
-        """Close the gateway and the HTTP session."""
+        """Close the gateway and the HTTP session; polls and actions fail until ``start``."""
+        self._closed = True
         self._started = False
         await self._conn.close()
 
     async def _ensure_gateway(self) -> None:
         """Reconnect a gateway that discord.py gave up on (and read history for the gap)."""
         async with self._opening:
+            if self._closed:
+                raise TransientError(CLOSED)
             if self._conn.alive:
                 return
             failure = self._conn.gateway_failure() if self._started else None
@@ -155,6 +170,9 @@ class DiscordAdapter:
                 log.warning("discord %s: the gateway had stopped (%s); reconnecting",
                             self.account, failure)
             await self._conn.open(self.ready_timeout)
+            if self._closed:  # close() ran while this was opening
+                await self._conn.close()
+                raise TransientError(CLOSED)
             self._started = True
             self._buffer.mark_gap()
             refused = self._conn.gateway_failure()
@@ -165,78 +183,55 @@ class DiscordAdapter:
 
     async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
         """Buffered gateway messages, plus channel history wherever there may be a gap."""
+        if self._closed:
+            raise TransientError(CLOSED)
         await self._ensure_gateway()
         positions = read_cursor(cursor)
+        tag = cursor_batch(cursor)
+        if self._unstored is not None and tag != self._unstored_tag:
+            self._buffer.restore(self._unstored)  # the core did not store our last result
+        self._unstored = None
         batch = self._buffer.take()
         gaps = set(batch.gaps)
+        if not self._buffer.listening:  # the gateway is down: history is all there is
+            gaps.update(self.channel_ids)
         for channel in self.channel_ids:
             if channel not in positions or self._returned.get(channel, 0) > positions[channel]:
                 gaps.add(channel)  # never polled, or the core did not keep our last cursor
+        horizon = snowflake_at(datetime.now(UTC) - self.backfill_horizon)
+        self.backfills += len(gaps)
         try:
-            history = await self._backfill(sorted(gaps), positions)
+            history, refused = await read_channels(
+                self._conn, sorted(gaps), positions, horizon, self.history_page_size,
+                self.channel_ids,
+            )
         except AdapterError:
             self._buffer.restore(batch)
             raise
-        return self._result(batch, history, positions)
-
-    async def _backfill(
-        self, channels: list[str], positions: Mapping[str, int]
-    ) -> list[dict[str, Any]]:
-        """Every message after each channel's position, oldest page first."""
-        found: list[dict[str, Any]] = []
-        horizon = snowflake_at(datetime.now(UTC) - self.backfill_horizon)
-        for channel in channels:
-            self.backfills += 1
-            found.extend(await self._history(channel, positions.get(channel, horizon)))
-        return found
-
-    async def _history(self, channel: str, after: int) -> list[dict[str, Any]]:
-        """``GET /channels/{id}/messages?after=`` paged forward until a page comes back empty."""
-        found: list[dict[str, Any]] = []
-        for _ in range(MAX_PAGES):
-            page = await self._conn.call(
-                "GET", "/channels/{channel_id}/messages", channel_id=channel,
-                params={"after": str(after), "limit": str(self.history_page_size)},
-            )
-            if not isinstance(page, list):
-                raise TransientError(f"Discord listed channel {channel} without a message list")
-            ids = [i for i in (message_id_of(m) for m in page) if i is not None]
-            if not page or not ids or max(ids) <= after:
-                break
-            found.extend(m for m in page if isinstance(m, dict))
-            after = max(ids)
-        return found
-
-    def _result(
-        self, batch: Batch, history: list[dict[str, Any]], positions: Mapping[str, int]
-    ) -> FetchResult:
-        """Merge (history last: it is the newest state), translate, advance the cursor."""
-        latest: dict[int, dict[str, Any]] = {}
-        unnumbered: list[Any] = []
-        new_positions = dict(positions)
-        for raw in [*batch.payloads, *history]:
-            number = message_id_of(raw)
-            channel = message_channel(raw)
-            if number is None or channel not in self.channel_ids:
-                unnumbered.append(raw)
-                continue
-            latest[number] = raw
-            new_positions[channel] = max(number, new_positions.get(channel, 0))
-        ordered = [latest[n] for n in sorted(latest)] + unnumbered
+        self._buffer.mark_gap(refused)  # read them again next time
+        if batch.payloads or batch.deleted:  # kept until the core stores the cursor saying so
+            self._batch_no += 1
+            self._unstored, self._unstored_tag = batch, f"{self._batch_prefix}-{self._batch_no}"
+            tag = self._unstored_tag
+        ordered, new_positions = merge(
+            [*batch.payloads, *history], positions, self.channel_ids, refused
+        )
         items, failures = messages_to_items(
             ordered, account=self.account, guild_id=self.guild_id, bot_user_id=self.bot_user_id
         )
-        cursor = {"channels": {c: str(n) for c, n in sorted(new_positions.items())}}
-        self._returned = dict(new_positions)
+        failures.extend(refused_failure(c, e) for c, e in sorted(refused.items()))
+        self._returned = new_positions
         return FetchResult(
-            items=tuple(items), cursor=cursor, failures=tuple(failures),
-            deleted=tuple(dict.fromkeys(batch.deleted)),
+            items=tuple(items), cursor=make_cursor(new_positions, tag),
+            failures=tuple(failures), deleted=tuple(dict.fromkeys(batch.deleted)),
         )
 
     # ---- actions -----------------------------------------------------------------------------
 
     async def apply(self, action: PlatformAction) -> ActionResult:
         """Perform one action; Discord has no hide, so a HIDE deletes (the evidence is kept)."""
+        if self._closed:
+            raise TransientError(CLOSED)
         if action.kind in (ActionKind.DELETE, ActionKind.HIDE):
             return await self._delete(action)
         if action.kind is ActionKind.REPLY:
@@ -300,6 +295,10 @@ class DiscordAdapter:
             raise PermanentError("a timeout needs a duration")
         length = min(timedelta(seconds=action.duration_seconds), MAX_TIMEOUT)
         until = datetime.now(UTC) + length
+        current = await self._timeout_end(action.author_id)
+        if current is not None and current >= until:  # e.g. a moderator's longer timeout
+            return ActionResult(ok=True, already_done=True,
+                                detail=f"already timed out until {current:%Y-%m-%d %H:%M} UTC")
         await self._conn.call(
             "PATCH", "/guilds/{guild_id}/members/{user_id}",
             guild_id=self.guild_id, user_id=action.author_id,
@@ -327,7 +326,9 @@ class DiscordAdapter:
     async def _find_notice(self, action: PlatformAction) -> str | None:
         """The id of a bot message with exactly ``action.text`` posted since ``action.since``."""
         since = (action.since or datetime.now(UTC) - timedelta(days=1)) - CLOCK_SKEW
-        for raw in await self._history(self._channel(action), snowflake_at(since)):
+        found = await read_history(self._conn, self._channel(action), snowflake_at(since),
+                                   self.history_page_size)
+        for raw in found:
             author = raw.get("author")
             message_id = str(raw.get("id", ""))
             if (
@@ -341,19 +342,24 @@ class DiscordAdapter:
 
     async def _timed_out(self, user_id: str) -> bool:
         try:
-            member = await self._conn.call(
-                "GET", "/guilds/{guild_id}/members/{user_id}",
-                guild_id=self.guild_id, user_id=user_id,
-            )
+            end = await self._timeout_end(user_id)
         except DiscordNotFound:
             return False
+        return end is not None and end > datetime.now(UTC)
+
+    async def _timeout_end(self, user_id: str) -> datetime | None:
+        """When the member's current timeout ends (None: none, or unreadable)."""
+        member = await self._conn.call(
+            "GET", "/guilds/{guild_id}/members/{user_id}",
+            guild_id=self.guild_id, user_id=user_id,
+        )
         until = member.get("communication_disabled_until") if isinstance(member, dict) else None
         if not until:
-            return False
+            return None
         try:
-            return parse_discord_time(until) > datetime.now(UTC)
+            return parse_discord_time(until)
         except ValueError:
-            return False
+            return None
 
     async def send_dm(self, user_id: str, text: str) -> None:
         """A direct message to a monitor who is on Discord (alerts); errors as for ``apply``."""
@@ -372,7 +378,8 @@ class DiscordAdapter:
 
     async def verify(self) -> list[Finding]:
         """Token, Message Content intent, server membership and each channel's permissions."""
-        return await verify_setup(self._conn, self.guild_id, self.channel_ids)
+        return await verify_setup(self._conn, self.guild_id, self.channel_ids,
+                                  timeouts_enabled=self.timeouts_enabled)
 
     def handle_webhook_get(self, params: Mapping[str, str]) -> WebhookResponse:
         """Discord has no webhooks for this: the gateway pushes."""

@@ -44,6 +44,7 @@ class GatewayBuffer:
         self.wakeup: Callable[[], None] | None = None
         self.gap_count = 0
         self.overflow_count = 0
+        self.listening = False  # a gateway session is ready: new messages arrive here
 
     # ---- GatewayListener ---------------------------------------------------------------------
 
@@ -67,14 +68,17 @@ class GatewayBuffer:
             self._wake()
 
     def gateway_gap(self, reason: str) -> None:
-        """Events may have been missed: the next poll reads every channel's history."""
+        """Events may have been missed: the next poll reads every channel's history (and
+        every poll does until the session is ready again)."""
         log.info("discord: %s; the next poll reads channel history", reason)
+        self.listening = False
         self.gap_count += 1
         self._gaps |= self.channels
         self._wake()
 
     def gateway_ready(self) -> None:
-        """Nothing to keep: READY is followed by a poll anyway."""
+        """New messages come through the gateway again (READY was followed by a gap)."""
+        self.listening = True
 
     # ---- for the adapter ---------------------------------------------------------------------
 

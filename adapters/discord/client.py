@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 10.0  # seconds for discord.py to close the gateway and the HTTP session
 MAX_RATELIMIT_WAIT = 30.0  # discord.py's floor: longer 429 waits come back as RateLimited
+GATEWAY_RETRY_FIRST = 1.0  # seconds before connecting the gateway again after discord.py quit
+GATEWAY_RETRY_MAX = 60.0
+CLOSED_WHILE_OPENING = "the Discord connection was closed while it was opening"
 INTENT_REFUSED = (
     "Discord refused the gateway because the bot's Message Content intent is off: in the "
     "Discord developer portal open the application, Bot, Privileged Gateway Intents, and turn "
@@ -120,8 +123,10 @@ class DiscordConnection:
     async def open(self, ready_timeout: float) -> None:
         """Log in, start the gateway task and wait for READY.
 
-        Raises AuthExpired for a refused token, TransientError when Discord does not get the
-        session ready in ``ready_timeout`` seconds; a refused Message Content intent is kept in
+        Raises AuthExpired for a refused token and TransientError when the login does not
+        finish in ``ready_timeout`` seconds.  A gateway not ready by then (websockets blocked,
+        a gateway outage) does not fail: REST works, so polls read channel history while the
+        gateway task keeps trying.  A refused Message Content intent is kept in
         ``intent_refused`` (REST still works, so ``verify`` can say what to change).
         """
         await self.close()
@@ -145,15 +150,20 @@ class DiscordConnection:
         try:
             async with asyncio.timeout(ready_timeout):
                 await self._guarded(client.login(self._token))
+                if self._client is not client:  # close() ran meanwhile
+                    raise TransientError(CLOSED_WHILE_OPENING)
                 if client.user is not None:
                     self.user_id, self.user_name = str(client.user.id), client.user.name
                 app = client.application
                 self.application_flags = app.flags.value if app is not None else 0
-                self._task = asyncio.create_task(
-                    client.connect(reconnect=True), name="discord-gateway"
-                )
-                await self._wait_ready()
+                task = asyncio.create_task(self._run_gateway(client), name="discord-gateway")
+                self._task = task
+                await self._wait_ready(client, task)
         except TimeoutError:
+            if self._client is client and self._task is not None and not self._task.done():
+                log.warning("discord: the gateway was not ready in %.0fs; channel history is "
+                            "read over REST while it keeps trying", ready_timeout)
+                return
             await self.close()
             raise TransientError(
                 f"Discord did not get the bot's session ready in {ready_timeout:.0f}s"
@@ -162,22 +172,47 @@ class DiscordConnection:
             await self.close()
             raise
 
-    async def _wait_ready(self) -> None:
+    async def _wait_ready(self, client: ModBotClient, task: asyncio.Task[None]) -> None:
         """Until on_ready, or until the gateway task ends (what it ended with decides)."""
-        assert self._task is not None
         waiter = asyncio.create_task(self.ready.wait())
         try:
-            await asyncio.wait({waiter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
         if self.ready.is_set():
             return
-        failure = self._task.exception() if not self._task.cancelled() else None
+        if self._client is not client:  # close() ran meanwhile (and ended the task)
+            raise TransientError(CLOSED_WHILE_OPENING)
+        failure = task.exception() if not task.cancelled() else None
         if isinstance(failure, discord.PrivilegedIntentsRequired):
             self.intent_refused = True
             log.warning("discord: %s", INTENT_REFUSED)
             return
         raise gateway_error(failure)
+
+    async def _run_gateway(self, client: ModBotClient) -> None:
+        """discord.py's gateway loop, started again if it quits while the client is open.
+
+        discord.py reconnects a lost session itself, but a first connection that fails (a
+        firewall blocking websockets, a gateway outage at start-up) ends its loop: its retry
+        reads ``client.ws.sequence`` with no websocket yet (AttributeError).  Keep trying with
+        a backoff.  A refused intent, and every failure discord.py closes the client for (a
+        refused token, close codes it will not reconnect after), end the task as before.
+        """
+        delay = GATEWAY_RETRY_FIRST
+        while True:
+            try:
+                await client.connect(reconnect=True)
+                return
+            except discord.PrivilegedIntentsRequired:
+                raise
+            except Exception as exc:
+                if client.is_closed():
+                    raise
+                log.warning("discord: the gateway could not connect (%s); trying again in "
+                            "%.0fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, GATEWAY_RETRY_MAX)
 
     async def close(self) -> None:
         """Close the gateway and the HTTP session, and give back the endpoints.

@@ -28,7 +28,7 @@ class GatewayListener(Protocol):
         """Events may have been missed (a disconnection, a resume, a new session)."""
 
     def gateway_ready(self) -> None:
-        """The session is ready (READY and the servers' GUILD_CREATE are in)."""
+        """The session is ready (READY and the servers' GUILD_CREATE are in, or RESUMED)."""
 
 
 def message_payload(message: discord.Message) -> dict[str, Any]:
@@ -84,6 +84,7 @@ class ModBotClient(discord.Client):
 
     async def on_resumed(self) -> None:
         self.listener.gateway_gap("gateway session resumed")
+        self.listener.gateway_ready()
 
     async def on_disconnect(self) -> None:
         self.listener.gateway_gap("gateway disconnected")

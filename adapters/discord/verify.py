@@ -45,9 +45,14 @@ async def _json(conn: DiscordConnection, path: str, **route: Any) -> dict[str, A
 
 
 async def verify_setup(
-    conn: DiscordConnection, guild_id: str, channel_ids: Sequence[str]
+    conn: DiscordConnection,
+    guild_id: str,
+    channel_ids: Sequence[str],
+    *,
+    timeouts_enabled: bool = False,
 ) -> list[Finding]:
-    """Token, intent, gateway, server membership, server-wide and per-channel permissions."""
+    """Token, intent, gateway, server membership, server-wide and per-channel permissions
+    (Timeout Members is required only when the account times authors out)."""
     if not conn.is_open:
         return [Finding("connection", False, "the Discord adapter is not started")]
     try:
@@ -76,12 +81,17 @@ async def verify_setup(
     name = str(guild.get("name", guild_id))
     findings.append(Finding("server", True, f"the bot is a member of {name}"))
     lacking = missing(guild_permissions(guild, roles, user_id), GUILD_NEEDS)
-    findings.append(Finding(
-        "permission Timeout Members", not lacking,
-        "granted" if not lacking else f"the bot's role in {name} lacks {_listing(lacking)}: "
-        "grant it in Server Settings > Roles (the bot's role must also rank above the roles "
-        "of the people it may time out)",
-    ))
+    if not lacking:
+        detail = "granted"
+    elif timeouts_enabled:
+        detail = (f"the bot's role in {name} lacks {_listing(lacking)}: grant it in Server "
+                  "Settings > Roles (the bot's role must also rank above the roles of the "
+                  "people it may time out)")
+    else:
+        detail = ("not granted; only needed if timeouts are switched on (timeout_minutes), "
+                  "so nothing to do now")
+    findings.append(Finding("permission Timeout Members", not lacking or not timeouts_enabled,
+                            detail))
     for channel_id in channel_ids:
         findings.append(await _channel(conn, guild, roles, user_id, channel_id))
     return findings
@@ -105,7 +115,11 @@ def _gateway(conn: DiscordConnection) -> Finding:
     if conn.alive and conn.ready.is_set():
         return Finding("gateway", True, "connected; new messages arrive as they are posted")
     failure = conn.gateway_failure()
-    detail = str(failure) if failure is not None else "not connected yet"
+    if failure is not None:
+        detail = str(failure)
+    else:
+        detail = ("not connected yet (if this lasts, let the server open websockets to "
+                  "gateway.discord.gg on port 443)")
     return Finding("gateway", False, f"{detail}; messages are read from channel history")
 
 

@@ -1,8 +1,9 @@
 """``FacebookAdapter``: a Facebook Page's comments in, hides / replies / deletes / blocks out.
 
-Polling pages back through the posts of the last ``poll_horizon_days`` and re-reads a short
-overlap (and the ``edit_lookback``) on every post so nothing slips between polls and edits are
-seen (the core dedupes on platform + id, see :mod:`.polling`); webhooks are verified on the raw
+Polling pages back through the posts of the last ``poll_horizon_days`` (and older posts whose
+comment count changed) and re-reads a short overlap (and the ``edit_lookback``) on every post so
+nothing slips between polls and edits are seen (the core dedupes on platform + id, see
+:mod:`.polling`); webhooks are verified on the raw
 bytes and only translated, author deletions ("remove") included; every action has
 a matching ``is_applied`` check so that a crash between the Graph call and the database commit
 never applies an action twice.
@@ -72,13 +73,17 @@ class FacebookAdapter:
         reconcile_delay: float | None = None,
         poll_horizon_days: float = 30.0,
         edit_lookback: float = 6 * 3600.0,
+        count_horizon_days: float = 365.0,
+        recount_interval: float = 900.0,
     ) -> None:
         """Keyword-only knobs tune paging, the poll overlap and retries (tests make them tiny).
 
         ``rate_limit_wait`` is the pause when Graph throttles without a regain estimate;
         ``reconcile_delay`` (default: ``timeout``) is how long to wait before checking whether
         a reply whose answer was lost was posted after all, instead of posting it twice.
-        ``poll_horizon_days`` is how far back posts are polled (by their ``created_time``);
+        ``poll_horizon_days`` is how far back posts are polled on every poll (by their
+        ``created_time``), and older posts back to ``count_horizon_days`` are read when their
+        comment count changed, compared every ``recount_interval`` seconds (see :mod:`.polling`);
         ``edit_lookback`` (seconds) is how far back every poll re-reads comments so that edits
         to them are seen (``poll_posts_limit`` is the page size of the post listing).
         """
@@ -94,6 +99,8 @@ class FacebookAdapter:
         self.poll_overlap = poll_overlap
         self.poll_horizon_days = poll_horizon_days
         self.edit_lookback = edit_lookback
+        self.count_horizon_days = count_horizon_days
+        self.recount_interval = recount_interval
         # comments this adapter deleted: their "remove" webhooks are not author deletions
         self._own_deletes: OrderedDict[str, None] = OrderedDict()
         self.page_name = ""
@@ -144,7 +151,8 @@ class FacebookAdapter:
     # ---- polling -----------------------------------------------------------------------------
 
     async def poll(self, cursor: Mapping[str, Any]) -> FetchResult:
-        """Comments on posts back to the horizon since the cursor (see :mod:`.polling`).
+        """Comments since the cursor on posts back to the horizon, and on older posts still
+        talked about or whose comment count changed (see :mod:`.polling`).
 
         ``FetchResult.deleted`` stays empty: Graph cannot list deleted comments, so author
         deletions are only reported by webhook.
@@ -157,6 +165,8 @@ class FacebookAdapter:
             overlap=self.poll_overlap,
             edit_lookback=self.edit_lookback,
             horizon_days=self.poll_horizon_days,
+            count_horizon_days=self.count_horizon_days,
+            recount_interval=self.recount_interval,
         )
         return await poll_page(self._client, plan, cursor, time.time())
 

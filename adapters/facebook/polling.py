@@ -4,13 +4,34 @@ Webhooks are the fast path and are known to be dropped, so polling is the backst
 depend on them:
 
 - posts are listed newest first through every page of ``/{page}/posts`` back to the horizon
-  (a comment on a three-week-old post is still found), and posts older than the horizon are
-  still read while the cursor shows comment activity on them inside the horizon;
+  (``horizon_days``; a comment on a three-week-old post is still found); every one of them is
+  read on every poll;
+- a post older than the horizon is read while the cursor shows comment activity on it inside
+  the horizon, and when its comment count differs from the one the cursor holds: the listing
+  asks each post for ``comments.filter(stream).summary(true).limit(0)`` (Graph's
+  ``summary.total_count``, replies included, without the comments themselves), so a new
+  comment on a quiet 40-day-old post is found even when its webhook was dropped.  Counts are
+  compared back to ``count_horizon_days`` once every ``recount_interval`` seconds (listing that
+  far back costs a call per page of posts); of a post read because its count changed, only
+  comments created since the last comparison (less the overlap and the edit lookback) are
+  returned, the older ones being history;
 - each post's comments are read from the cursor's newest ``created_time`` minus an overlap
   (the core dedupes on platform + id), and never from later than ``now - edit_lookback``.
   Graph's ``since`` filters on ``created_time`` and an edit does not change it, so the lookback
   is what makes a poll return an edited comment again (with its new text) for the core to
   compare and reassess.  Edits to comments older than the lookback are only seen by webhook.
+
+Remaining limits (for these, only the webhook tells): a new comment on an old post whose count
+did not change between two recounts (another was deleted meanwhile, or Graph's count still
+included a deleted one) is not read; a new comment on an old post waits for the next recount;
+posts older than ``count_horizon_days``, and posts whose count Graph does not give, are not
+recounted; a comment that became visible long after its ``created_time`` (held for approval)
+before the last comparison is not returned.  The first poll, and the first on a cursor written
+before counts were kept, only notes the counts of old posts (their comments are history).
+
+The cursor is ``{"version": 1, "posts": {post_id: newest comment created_time (unix)},
+"counts": {post_id: total_count}, "counted_at": unix time of the last recount}``; it only
+moves through the returned cursor, after the core has stored the items.
 """
 
 from __future__ import annotations
@@ -30,8 +51,15 @@ from .translate import Failure, TranslateError, comments_to_items, dump, parse_g
 COMMENT_FIELDS = (
     "id,message,from,created_time,parent{id},is_hidden,can_hide,can_remove,permalink_url,attachment"
 )
+# stream: replies count too (toplevel would miss a reply on an old post); limit(0): no comments
+COUNT_FIELD = "comments.filter(stream).summary(true).limit(0)"
+POST_FIELDS = f"id,created_time,{COUNT_FIELD}"
 CURSOR_VERSION = 1
 DAY = 86_400.0
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
@@ -39,11 +67,23 @@ def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
     posts = cursor.get("posts") if isinstance(cursor, Mapping) else None
     if not isinstance(posts, Mapping):
         return {}
-    return {
-        str(k): int(v)
-        for k, v in posts.items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    }
+    return {str(k): int(v) for k, v in posts.items() if _number(v)}
+
+
+def read_counts(cursor: Mapping[str, Any]) -> tuple[dict[str, int], float | None]:
+    """Per-post comment counts and when they were last all compared, dropping junk.
+
+    A cursor from before counts were kept has neither: its next poll is a first count.
+    """
+    if not isinstance(cursor, Mapping):
+        return {}, None
+    counts = cursor.get("counts")
+    at = cursor.get("counted_at")
+    found = (
+        {str(k): int(v) for k, v in counts.items() if _number(v)}
+        if isinstance(counts, Mapping) else {}
+    )
+    return found, float(at) if _number(at) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +97,24 @@ class PollPlan:
     overlap: float
     edit_lookback: float
     horizon_days: float
+    count_horizon_days: float = 365.0
+    recount_interval: float = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One post as the listing shows it."""
+
+    created: float  # unix; inf when unreadable (kept: better read than missed)
+    comments: int | None  # summary.total_count, None when Graph did not give a number
+
+
+def comment_count(post: Mapping[str, Any]) -> int | None:
+    """``comments.summary.total_count`` of a listed post, or None when it is not a count."""
+    comments = post.get("comments")
+    summary = comments.get("summary") if isinstance(comments, Mapping) else None
+    total = summary.get("total_count") if isinstance(summary, Mapping) else None
+    return int(total) if _number(total) and total >= 0 else None
 
 
 async def poll_page(
@@ -64,36 +122,61 @@ async def poll_page(
 ) -> FetchResult:
     """Every comment newer than the cursor (minus overlap / lookback) on the page's live posts."""
     seen = read_cursor(cursor)
+    counts, counted_at = read_counts(cursor)
     cutoff = now - plan.horizon_days * DAY
-    post_ids, failures = await list_posts(client, plan, cutoff)
-    listed = set(post_ids)
+    # a last recount "in the future" (the clock went back) must not put recounts off
+    recount = counted_at is None or not 0 <= now - counted_at < plan.recount_interval
+    deepest = min(cutoff, now - plan.count_horizon_days * DAY) if recount else cutoff
+    listed, failures = await list_posts(client, plan, deepest)
+    post_ids = [post_id for post_id, post in listed.items() if post.created >= cutoff]
+    reading = set(post_ids)
     # older posts still talked about: the cursor saw a comment on them inside the horizon
-    post_ids += [p for p, stamp in seen.items() if p not in listed and stamp >= cutoff]
+    post_ids += [p for p, stamp in seen.items() if p not in reading and stamp >= cutoff]
+    reading.update(post_ids)
+    recounted: list[str] = []
+    if recount and counted_at is not None:  # the first poll only notes the counts
+        for post_id, post in listed.items():
+            before = counts.get(post_id)
+            if post_id in reading or before is None or post.comments in (None, before):
+                continue
+            recounted.append(post_id)  # a quiet old post with new comments
     items: list[Item] = []
     newest: dict[str, int] = {}
-    for post_id in post_ids:
-        found, bad, last = await poll_post(client, plan, post_id, seen.get(post_id), now)
+    for post_id in post_ids + recounted:
+        found, bad, last = await poll_post(
+            client, plan, post_id, seen.get(post_id), now,
+            not_before=counted_at if post_id in recounted else None,
+        )
         items.extend(found)
         failures.extend(bad)
         if last is not None:
             newest[post_id] = last
+    # a recount forgets posts no longer listed (deleted, or older than count_horizon_days)
+    kept = {k: v for k, v in counts.items() if k in listed} if recount else dict(counts)
+    kept.update({k: post.comments for k, post in listed.items() if post.comments is not None})
     return FetchResult(
         items=tuple(items),
-        cursor={"version": CURSOR_VERSION, "posts": newest},
+        cursor={
+            "version": CURSOR_VERSION,
+            "posts": newest,
+            "counts": kept,
+            "counted_at": now if recount else counted_at,
+        },
         failures=tuple(failures),
     )
 
 
 async def list_posts(
     client: GraphClient, plan: PollPlan, cutoff: float
-) -> tuple[list[str], list[Failure]]:
-    """Ids of the page's posts created at or after ``cutoff``, following ``paging.next``.
+) -> tuple[dict[str, Listed], list[Failure]]:
+    """The page's posts created at or after ``cutoff`` with their comment counts, following
+    ``paging.next``.
 
     Graph lists posts newest first, so paging stops after the first page that reaches a post
     older than the cutoff.  A post whose time cannot be read is kept (better read than missed).
     """
-    args = {"fields": "id,created_time", "limit": str(plan.posts_page_limit)}
-    post_ids: list[str] = []
+    args = {"fields": POST_FIELDS, "limit": str(plan.posts_page_limit)}
+    posts: dict[str, Listed] = {}
     failures: list[Failure] = []
     async with aclosing(client.iter_edge(plan.page_id, "posts", args)) as pages:
         async for data in pages:
@@ -109,26 +192,37 @@ async def list_posts(
                     created = math.inf
                 if created < cutoff:
                     reached_cutoff = True
-                elif post_id not in post_ids:
-                    post_ids.append(post_id)
+                elif post_id not in posts:
+                    posts[post_id] = Listed(created=created, comments=comment_count(post))
             if reached_cutoff:
                 break
-    return post_ids, failures
+    return posts, failures
 
 
 async def poll_post(
-    client: GraphClient, plan: PollPlan, post_id: str, since: int | None, now: float
+    client: GraphClient,
+    plan: PollPlan,
+    post_id: str,
+    since: int | None,
+    now: float,
+    *,
+    not_before: float | None = None,
 ) -> tuple[list[Item], list[Failure], int | None]:
-    """Comments (and replies) on one post; returns them, failures and the newest created_time."""
+    """Comments (and replies) on one post; returns them, failures and the newest created_time.
+
+    Without a ``since`` (no comment of the post seen yet), ``not_before`` (when its count was
+    last compared) bounds what is read; with neither, every comment is.
+    """
     args = {
         "filter": "stream",
         "order": "chronological",
         "fields": COMMENT_FIELDS,
         "limit": str(plan.comments_page_limit),
     }
-    if since is not None:
-        start = min(since - plan.overlap, now - plan.edit_lookback)
-        args["since"] = str(max(0, int(start)))
+    start = since if since is not None else not_before
+    if start is not None:
+        floor = min(start - plan.overlap, now - plan.edit_lookback)
+        args["since"] = str(max(0, int(floor)))
     items: list[Item] = []
     failures: list[Failure] = []
     newest = since

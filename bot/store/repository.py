@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -100,6 +100,9 @@ async def save_cursor(
         row.updated_at = now
 
 
+FAILURE_REPEAT = timedelta(hours=1)
+
+
 async def record_failures(
     session: AsyncSession,
     platform: str,
@@ -108,13 +111,24 @@ async def record_failures(
     failures: Iterable[tuple[str, str]],
     now: datetime,
 ) -> int:
-    """Keep payloads that could not be read so that nothing is silently lost."""
+    """Keep payloads that could not be read so that nothing is silently lost.
+
+    The same failure reported again within an hour (a channel that stays refused, a
+    malformed comment every poll re-reads) is kept once, not once per poll.
+    """
     n = 0
     for raw, error in failures:
+        raw, error = raw[:100_000], error[:2000]
+        seen = await session.scalar(
+            select(IngestFailureRow.id).where(
+                IngestFailureRow.account == account, IngestFailureRow.error == error,
+                IngestFailureRow.raw == raw, IngestFailureRow.at > now - FAILURE_REPEAT,
+            ).limit(1))
+        if seen is not None:
+            continue
         session.add(
             IngestFailureRow(
-                platform=platform, account=account, source=source,
-                raw=raw[:100_000], error=error[:2000], at=now,
+                platform=platform, account=account, source=source, raw=raw, error=error, at=now,
             )
         )
         n += 1

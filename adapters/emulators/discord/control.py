@@ -63,6 +63,7 @@ class ControlRoutes:
             ("POST", "/faults", self.add_faults),
             ("DELETE", "/faults", self.clear_faults),
             ("POST", "/gateway/drop", self.drop_gateway),
+            ("POST", "/gateway/refuse", self.refuse_gateway),
             ("POST", "/gateway/release", self.release_gateway),
             ("POST", "/intent", self.set_intent),
         ]
@@ -111,6 +112,12 @@ class ControlRoutes:
                                     lose_events=bool(body.get("lose_events")),
                                     hold=bool(body.get("hold")))
         return _ok({"cut": cut})
+
+    async def refuse_gateway(self, request: web.Request) -> web.Response:
+        """``{"status"?: int}``: new gateway connections get that HTTP status (403)."""
+        body = await _body(request)
+        self.emu.refuse_gateway(int(body.get("status", 403)))
+        return _ok({"ok": True})
 
     async def release_gateway(self, request: web.Request) -> web.Response:
         self.emu.release_gateway()

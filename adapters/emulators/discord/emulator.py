@@ -190,8 +190,12 @@ class DiscordEmulator:
         """Cut the gateway (see :meth:`.gateway.Gateway.drop`); returns connections cut."""
         return self.gateway.drop(code=code, lose_events=lose_events, hold=hold)
 
+    def refuse_gateway(self, status: int = 403) -> None:
+        """Refuse new gateway connections with HTTP ``status`` (REST still answers)."""
+        self.gateway.refuse(status)
+
     def release_gateway(self) -> None:
-        """Let held gateway connections proceed."""
+        """Let held gateway connections proceed, and accept new ones again."""
         self.gateway.release()
 
     # ---- REST faults -------------------------------------------------------------------------

@@ -73,12 +73,16 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.gate = asyncio.Event()
         self.gate.set()
+        self.refusing: int | None = None  # an HTTP status for every upgrade (a firewall)
         self.stats: Counter[str] = Counter()
 
     # ---- the websocket -----------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """``GET /?v=10&encoding=json[&compress=zlib-stream]`` upgraded to a websocket."""
+        if self.refusing is not None:
+            self.stats["refused"] += 1
+            return web.Response(status=self.refusing, text="Websockets are blocked here")
         ws = web.WebSocketResponse(max_msg_size=4096 * 1024)
         if not ws.can_prepare(request).ok:
             return web.Response(status=400, text="Expected a websocket upgrade")
@@ -272,8 +276,14 @@ class Gateway:
         self.stats["drops"] += 1
         return cut
 
+    def refuse(self, status: int = 403) -> None:
+        """Answer every new gateway connection ``status`` instead of upgrading it, as a
+        firewall that blocks websockets but lets HTTPS through does, until :meth:`release`."""
+        self.refusing = status
+
     def release(self) -> None:
-        """Let held connections (and new ones) proceed to HELLO."""
+        """Let held connections (and new ones) proceed to HELLO; stop refusing them."""
+        self.refusing = None
         self.gate.set()
 
     def request_reconnect(self) -> None:

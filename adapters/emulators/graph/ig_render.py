@@ -13,7 +13,7 @@ from typing import Any
 from yarl import URL
 
 from .instagram import IgAccount, IgComment, IgMedia, InstagramState
-from .render import FieldSpec, paginate, select
+from .render import FieldSpec, paginate, select, spec_text
 from .state import graph_time
 
 IG_USER_FIELDS = {
@@ -61,14 +61,6 @@ COMMENT_FIELDS = {
 }
 COMMENT_DEFAULT = "id,text,timestamp"
 NESTED_REPLIES_LIMIT = 25  # replies listed inside a comment; more are paged via /replies
-
-
-def spec_text(spec: FieldSpec) -> str:
-    """A parsed field spec back to Graph's ``a,b{c,d}`` syntax (for nested ``next`` URLs)."""
-    parts = []
-    for name, sub in spec.items():
-        parts.append(f"{name}{{{spec_text(sub)}}}" if sub else name)
-    return ",".join(parts)
 
 
 def permalink(media: IgMedia) -> str:

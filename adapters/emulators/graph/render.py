@@ -1,13 +1,17 @@
-"""Graph's JSON shapes: objects, ``fields=`` selection and cursor paging.
+"""Graph's JSON shapes: objects, ``fields=`` selection (with modifiers), nested edges and paging.
 
 Unknown fields are refused with Graph's code 100 so that an adapter asking for a field Graph does
-not have fails here rather than in production.
+not have fails here rather than in production.  A Post's ``comments`` field expands the edge
+as Graph does, e.g. ``comments.filter(stream).summary(true).limit(0)`` for a count without the
+comments themselves.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from yarl import URL
@@ -30,6 +34,10 @@ POST_FIELDS = {
     "status_type",
 }
 POST_DEFAULT = "created_time,message,id"
+POST_EDGE_FIELDS = {"comments"}  # edges a Post expands in ``fields=`` (with modifiers)
+COMMENTS_MODIFIERS = {"filter", "order", "limit", "summary"}
+SUMMARY_FIELDS = ("order", "total_count", "can_comment")
+NESTED_LIMIT = 25  # Graph's default page size for an expanded edge
 COMMENT_FIELDS = {
     "id",
     "message",
@@ -50,34 +58,86 @@ COMMENT_DEFAULT = "created_time,from,message,id"
 BLOCKED_DEFAULT = "id,name"
 
 
-def parse_fields(text: str) -> FieldSpec:
-    """Parse ``a,b{c,d{e}},f`` into a nested dict (None where no sub-fields were asked)."""
-    spec, rest = _parse_list(text.replace(" ", ""), 0)
-    if rest != len(text.replace(" ", "")):
+class ParsedFields(FieldSpec):
+    """A FieldSpec as parsed from ``fields=``, with each name's modifiers in ``modifiers``
+    (``comments.filter(stream).limit(0)`` -> ``{"filter": "stream", "limit": "0"}``).
+    A plain FieldSpec dict is one without modifiers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modifiers: dict[str, dict[str, str]] = {}
+
+
+MODIFIER = re.compile(r"\.(\w+)\(([^()]*)\)")
+FIELD_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def modifiers_of(spec: Mapping[str, Any], name: str) -> dict[str, str]:
+    """The modifiers asked on one field (none for a plain dict)."""
+    found: dict[str, dict[str, str]] = getattr(spec, "modifiers", {})
+    return found.get(name, {})
+
+
+def parse_fields(text: str) -> ParsedFields:
+    """Parse ``a,b{c,d{e}},f.limit(0)`` into a nested FieldSpec (None where no sub-fields)."""
+    compact = text.replace(" ", "")
+    spec, rest = _parse_list(compact, 0)
+    if rest != len(compact):
         raise GraphError(100, f"(#100) Syntax error in fields: {text!r}")
     return spec
 
 
-def _parse_list(text: str, pos: int) -> tuple[FieldSpec, int]:
-    spec: FieldSpec = {}
+def _name_end(text: str, pos: int) -> int:
+    """Where a field name (with its ``.modifier(...)`` calls) ends; commas in ``()`` are kept."""
+    depth = 0
+    while pos < len(text) and (depth or text[pos] not in ",{}"):
+        depth += {"(": 1, ")": -1}.get(text[pos], 0)
+        pos += 1
+    return pos
+
+
+def _split_name(token: str, text: str) -> tuple[str, dict[str, str]]:
+    """``comments.summary(true).limit(0)`` -> ``comments`` and its ``{"summary": "true", ...}``."""
+    name = FIELD_NAME.match(token)
+    tail = token[name.end():] if name else token
+    calls = MODIFIER.findall(tail)
+    if name is None or "".join(f".{k}({v})" for k, v in calls) != tail:
+        raise GraphError(100, f"(#100) Syntax error in fields: {text!r}")
+    return name.group(), dict(calls)
+
+
+def _parse_list(text: str, pos: int) -> tuple[ParsedFields, int]:
+    spec = ParsedFields()
     while pos < len(text) and text[pos] != "}":
-        end = pos
-        while end < len(text) and text[end] not in ",{}":
-            end += 1
-        name = text[pos:end]
-        sub: FieldSpec | None = None
+        end = _name_end(text, pos)
+        token = text[pos:end]
+        sub: ParsedFields | None = None
         if end < len(text) and text[end] == "{":
             sub, end = _parse_list(text, end + 1)
             if end >= len(text) or text[end] != "}":
                 raise GraphError(100, f"(#100) Syntax error in fields: {text!r}")
             end += 1
-        if name:
-            spec[name.split(".", 1)[0]] = sub
+        if token:
+            name, modifiers = _split_name(token, text)
+            spec[name] = sub
+            if modifiers:
+                spec.modifiers[name] = modifiers
         pos = end + 1 if end < len(text) and text[end] == "," else end
     return spec, pos
 
 
-def select(obj: dict[str, Any], spec: FieldSpec, known: set[str], node: str) -> dict[str, Any]:
+def spec_text(spec: Mapping[str, Any]) -> str:
+    """A parsed field spec back to Graph's ``a.m(x),b{c,d}`` syntax (for nested ``next`` URLs)."""
+    parts = []
+    for name, sub in spec.items():
+        calls = "".join(f".{k}({v})" for k, v in modifiers_of(spec, name).items())
+        parts.append(f"{name}{calls}{{{spec_text(sub)}}}" if sub else f"{name}{calls}")
+    return ",".join(parts)
+
+
+def select(
+    obj: dict[str, Any], spec: Mapping[str, Any], known: set[str], node: str
+) -> dict[str, Any]:
     """Keep the asked fields of a fully rendered object; Graph omits fields without a value."""
     out: dict[str, Any] = {}
     for name, sub in spec.items():
@@ -106,8 +166,16 @@ def render_page(page: Page, spec: FieldSpec) -> dict[str, Any]:
     return select(full, spec, PAGE_FIELDS, "Page")
 
 
-def render_post(state: GraphState, post: Post, spec: FieldSpec) -> dict[str, Any]:
-    """A Post node."""
+@dataclass(frozen=True, slots=True)
+class EdgeLinks:
+    """What a nested edge's ``next`` URL needs: this server's ``/{version}/`` root and the token."""
+
+    root: URL
+    token: str
+
+
+def render_post(state: GraphState, post: Post, spec: FieldSpec, links: EdgeLinks) -> dict[str, Any]:
+    """A Post node; a ``comments`` field is the expanded edge (see :func:`render_post_comments`)."""
     page = state.pages[post.page_id]
     full = {
         "id": post.id,
@@ -119,7 +187,80 @@ def render_post(state: GraphState, post: Post, spec: FieldSpec) -> dict[str, Any
         "is_published": True,
         "status_type": "mobile_status_update",
     }
-    return select(full, spec, POST_FIELDS, "Post")
+    plain = {k: v for k, v in spec.items() if k not in POST_EDGE_FIELDS}
+    body = select(full, plain, POST_FIELDS, "Post")
+    if "comments" in spec:
+        modifiers = modifiers_of(spec, "comments")
+        body["comments"] = render_post_comments(state, post, spec["comments"], modifiers, links)
+    return body
+
+
+def _choice(modifiers: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = modifiers.get(name, allowed[0])
+    if value not in allowed:
+        raise GraphError(100, f"(#100) Invalid {name} ({value!r}): expected one of {allowed}")
+    return value
+
+
+def _summary_fields(value: str | None) -> tuple[str, ...]:
+    """``summary(true)`` -> every summary field; ``summary(total_count)`` -> just those."""
+    if value is None or value in ("false", "0"):
+        return ()
+    if value in ("true", "1"):
+        return SUMMARY_FIELDS
+    names = tuple(n for n in value.split(",") if n)
+    if not names or any(n not in SUMMARY_FIELDS for n in names):
+        raise GraphError(
+            100, f"(#100) Invalid summary ({value!r}): true, false or {SUMMARY_FIELDS}"
+        )
+    return names
+
+
+def render_post_comments(
+    state: GraphState,
+    post: Post,
+    sub: FieldSpec | None,
+    modifiers: Mapping[str, str],
+    links: EdgeLinks,
+) -> dict[str, Any]:
+    """A post's comments expanded inside the post, as Graph does for ``fields=comments...``.
+
+    ``filter(stream)`` counts and lists replies too (``toplevel``, the default, does not);
+    ``limit(0)`` gives ``{"data": [], "summary": {...}}``; the ``next`` URL of a longer listing
+    points at ``/{post}/comments`` with the same filter, order and sub-fields.
+    """
+    unknown = set(modifiers) - COMMENTS_MODIFIERS
+    if unknown:
+        raise GraphError(100, f"(#100) Unsupported modifier(s) on comments: {sorted(unknown)}")
+    filter_ = _choice(modifiers, "filter", ("toplevel", "stream"))
+    order = _choice(modifiers, "order", ("chronological", "reverse_chronological"))
+    try:
+        limit = min(int(modifiers.get("limit", NESTED_LIMIT)), 100)
+    except ValueError:
+        raise GraphError(100, "(#100) Param limit must be an integer") from None
+    summary = _summary_fields(modifiers.get("summary"))
+    comments = state.thread_comments(post.id, stream=filter_ == "stream")
+    descending = order == "reverse_chronological"
+    if descending:
+        comments.reverse()
+    if limit <= 0:
+        body: dict[str, Any] = {"data": []}
+    else:
+        fields = sub or parse_fields(COMMENT_DEFAULT)
+        body = paginate(
+            comments,
+            key=lambda c: (c.created_time, c.seq),
+            render=lambda c: render_comment(state, c, fields),
+            url=links.root / post.id / "comments",
+            query={"access_token": links.token, "fields": spec_text(fields),
+                   "filter": filter_, "order": order},
+            limit=limit,
+            descending=descending,
+        )
+    if summary:
+        full = {"order": order, "total_count": len(comments), "can_comment": True}
+        body["summary"] = {name: full[name] for name in summary}
+    return body
 
 
 def _comment_core(comment: Comment) -> dict[str, Any]:

@@ -250,7 +250,8 @@ class GraphRoutes:
                 )
             if node_id in state.posts:
                 fields = render.parse_fields(spec or render.POST_DEFAULT)
-                return render.render_post(state, state.posts[node_id], fields)
+                links = self._links(request, params)
+                return render.render_post(state, state.posts[node_id], fields, links)
             comment = state.comment(node_id)
             return render.render_comment(
                 state, comment, render.parse_fields(spec or render.COMMENT_DEFAULT)
@@ -319,10 +320,11 @@ class GraphRoutes:
             and (until is None or p.created_time <= until)
         ]
         spec = render.parse_fields(params.get("fields") or render.POST_DEFAULT)
+        links = self._links(request, params)
         return render.paginate(
             posts,
             key=lambda p: (p.created_time, p.seq),
-            render=lambda p: render.render_post(state, p, spec),
+            render=lambda p: render.render_post(state, p, spec, links),
             url=request.url,
             query=dict(request.query) | self._token_query(request, params),
             limit=_limit(params),
@@ -361,6 +363,12 @@ class GraphRoutes:
             limit=_limit(params),
             descending=descending,
         )
+
+    @staticmethod
+    def _links(request: web.Request, params: dict[str, str]) -> render.EdgeLinks:
+        """Where ``next`` URLs of edges nested in a node point: this server, version and token."""
+        root = request.url.with_path(f"/{request.match_info['version']}/").with_query(None)
+        return render.EdgeLinks(root=root, token=_token(request, params))
 
     @staticmethod
     def _token_query(request: web.Request, params: dict[str, str]) -> dict[str, str]:
