@@ -313,7 +313,8 @@ class EmbeddingDetector:
         ctx.model_probs = {**ctx.model_probs, **{f"emb_{k}": v for k, v in probs.items()}}
         words = set(re.findall(r"[a-z]+", folded))
         hate = self._score(probs.get("hate", 0.0))
-        if hate and not self._groups.isdisjoint(words) and not self._positive.search(folded):
+        if hate and not getattr(ctx, "nonprotected_target", False) \
+                and not self._groups.isdisjoint(words) and not self._positive.search(folded):
             if hate >= 0.8 and not self._attacked(folded, words):
                 hate = self.review_score
             ctx.add("emb.hate", "hate", "P-PROTECTED", hate, 0, 0)

@@ -20,7 +20,7 @@ from moderation_rules.detectors.lexicon import LexiconDetector
 from moderation_rules.detectors.model import ModelDetector
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
-from moderation_rules.detectors.targets import TargetDetector
+from moderation_rules.detectors.targets import TargetDetector, load_people_groups
 from moderation_rules.normalize import normalize
 from moderation_rules.rulepack import load_rules
 from moderation_rules.thresholds import REVIEW_THRESHOLD
@@ -66,9 +66,14 @@ class RuleEngine:
     """Assesses one text at a time; immutable after construction, so safe to share."""
 
     def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
-                 use_model: bool = True, embeddings: bool | None = None) -> None:
+                 use_model: bool = True, embeddings: bool | None = None,
+                 people_groups: Iterable[Path | str] = ()) -> None:
+        """``people_groups``: a school's own YAML files of non-protected groups of people, in
+        the format of ``lexicons/people_groups.yaml``, added to the shipped list."""
         rules = load_rules(packs)
-        targets = TargetDetector()
+        extra_groups = tuple(people_groups)
+        targets = TargetDetector(people_groups=load_people_groups(extra_groups)) \
+            if extra_groups else TargetDetector()
         self.sources: tuple[str, ...] = tuple(rules.sources)
         extra = _embedding_stage(embeddings, targets)
         self.embeddings: bool = bool(extra)

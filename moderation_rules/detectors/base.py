@@ -51,6 +51,9 @@ class Context:
     model_probs: dict[str, float] = field(default_factory=dict)  # statistical model output
     language: str = "en"
     allowed: list[tuple[int, int]] = field(default_factory=list)  # folded spans never matched
+    # set by the target detector: the attack it found is on a person or a group that is not a
+    # protected characteristic, and no protected group is named, so model "hate" is not hate
+    nonprotected_target: bool = False
 
     def add(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
             tags: tuple[str, ...] = (), key: str = "") -> None:

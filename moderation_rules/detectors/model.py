@@ -5,7 +5,9 @@ train.py``) is a hashed word/character n-gram softmax regression, read offline w
 importlib.resources and run in pure Python.  It catches attacks the word lists miss, but it
 never decides alone where the rules know better:
 
-* ``hate`` evidence needs a protected-group word in the text (the model cannot name a target);
+* ``hate`` evidence needs a protected-group word in the text (the model cannot name a target),
+  and none is added when the rules found the attack aimed at a person or a non-protected group
+  ("I hate accountants", "the dinner ladies are thick") with no protected group named;
 * ``offensive`` becomes ``abuse`` evidence only when the text addresses or names a person, and
   never when the text reads as a complaint (a furious complaint stays a complaint);
 * the probability maps to a review-level score, and to a hide-level score only when it is high;
@@ -180,7 +182,8 @@ class ModelDetector:
         ctx.model_probs = probs
         words = set(re.findall(r"[a-z]+", folded))
         hate = self._score(probs.get("hate", 0.0))
-        if hate and not self._groups.isdisjoint(words) and not _POSITIVE.search(folded):
+        if hate and not ctx.nonprotected_target and not self._groups.isdisjoint(words) \
+                and not _POSITIVE.search(folded):
             if hate < 0.8 and self._attacked(folded, words):
                 hate = 0.82  # target and negative predicate both present: hide, not review
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)

@@ -12,6 +12,12 @@ three things that turn a match harmless:
   ("saying that X are vermin is disgusting", "people who call X animals ...");
 * a target that is not a person (complaints about dinners and buses are never abuse).
 
+Groups of people that are not protected (roles, professions, the school community, year
+groups, supporters, residents: ``lexicons/people_groups.yaml``, which a school may extend) are
+targets of ABUSE: with a dehumanising or insulting predicate, a contempt verb ("make me sick"),
+a hatred verb ("I despise dentists") or a wish of death or violence.  A role that contains a
+protected word ("dinner ladies", "year 9 girls") is the role, not the protected group.
+
 Before matching it repairs common spelling evasions the character-level folding cannot undo:
 a dropped, swapped or doubled letter in a listed word ("womne", "muslms") and missing spaces
 ("ihate women").  Known words are never "repaired" into listed ones.
@@ -28,7 +34,7 @@ import yaml
 
 from moderation_rules.detectors.base import Context
 
-__all__ = ["TargetDetector", "load_target_lexicon", "repair_tokens"]
+__all__ = ["TargetDetector", "load_people_groups", "load_target_lexicon", "repair_tokens"]
 
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _NEGATION = re.compile(
@@ -48,7 +54,7 @@ _RHETORICAL = re.compile(r"\b(?:isn'?t|aren'?t|wouldn'?t|don'?t|doesn'?t|can'?t)
 # Rules whose own word lists already hold their negations ("don't respect", "not welcome").
 _LEXICAL_NEGATION = frozenset({"target.hate_attitude", "target.group_exclusion",
                                "target.better_without", "target.feeling_for",
-                               "target.person_hate", "target.wish_harm"})
+                               "target.wish_harm", "target.person_contempt"})
 # A hateful line reported in quotation marks ("anyone saying 'send them back' should be ...").
 _QUOTED_REPORT = re.compile(
     r"\b(?:say|says|saying|said|call|calls|calling|called|shout\w*|chant\w*|wrote|writ\w*|post\w*|"
@@ -112,6 +118,18 @@ def _alt(phrases: Iterable[str]) -> str:
     return "(?:" + build(trie) + ")"
 
 
+def _keys(*groups: Iterable[str]) -> frozenset[str]:
+    """One word every phrase needs (its longest): a rule whose predicate list has none of these
+    words in the text cannot match, so it is not tried."""
+    out: set[str] = set()
+    for g in groups:
+        for p in g:
+            words = re.findall(r"[a-z]+", p)
+            if words:
+                out.add(max(words, key=len))
+    return frozenset(out)
+
+
 def _firsts(*groups: Iterable[str]) -> frozenset[str]:
     """First words of phrases: a rule is only tried where one of them starts a word."""
     return frozenset(p.split()[0] for g in groups for p in g if p.split())
@@ -122,6 +140,120 @@ def load_target_lexicon() -> dict[str, Any]:
     """The shipped target/predicate lexicon (read with importlib.resources)."""
     path = resources.files("moderation_rules") / "lexicons" / "targets.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _read_people_groups(text: str, source: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load(text) or {}
+    out: list[dict[str, Any]] = []
+    for i, entry in enumerate(data.get("groups") or ()):
+        if not isinstance(entry, dict) or not entry.get("words"):
+            raise ValueError(f"{source}: groups[{i}] needs a list of words")
+        clause = str(entry.get("clause", "")).strip()
+        if not re.fullmatch(r"P-[A-Z-]+", clause):
+            raise ValueError(f"{source}: groups[{i}] ({entry.get('id', '?')}) needs a clause "
+                             f"such as P-DEFAME or P-ABUSE")
+        out.append({"id": str(entry.get("id", f"{source}[{i}]")), "clause": clause,
+                    "school": bool(entry.get("school", False)),
+                    "words": _as_list(entry.get("words"))})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _shipped_people_groups() -> tuple[dict[str, Any], ...]:
+    path = resources.files("moderation_rules") / "lexicons" / "people_groups.yaml"
+    return tuple(_read_people_groups(path.read_text(encoding="utf-8"), "people_groups.yaml"))
+
+
+def load_people_groups(extra: Iterable[str | Any] = ()) -> list[dict[str, Any]]:
+    """Non-protected groups of people: the shipped list plus a school's own YAML files.
+
+    Each entry is ``{"id", "clause", "school", "words"}`` (see ``lexicons/people_groups.yaml``)."""
+    groups = [dict(g) for g in _shipped_people_groups()]
+    for path in extra:
+        with open(path, encoding="utf-8") as fh:
+            groups.extend(_read_people_groups(fh.read(), str(path)))
+    return groups
+
+
+# A year number in a template ("year {n}s", "y{n} boys").
+_YEAR_N = (r"(?:1[0-3]|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+           r"thirteen)")
+# Words a {name} slot never takes: function words, verbs of being, and the negative words that
+# follow a group ("fans of united are scum": the name stops before "are").
+_NAME_STOP = frozenset(
+    """a an the all and or but of in on at to from for with by as is are was were be been being
+    am 'm 're 's r this that these those my your our their his her its who which what when
+    where why how i we you he she they it them us me him not no never just so very really too
+    like should must will would can could may might shall deserve deserves need needs ought
+    make makes made do does did dont don't have has had get gets got go goes""".split())
+# Sentences about a match, a game or a photo: "we'll murder the year 10s at football" and
+# "shoot the year 6s for the yearbook" are not threats.
+_SPORT = re.compile(
+    r"\b(?:match|matches|game|games|football|footy|netball|rugby|hockey|cricket|basketball|"
+    r"rounders|sports?\s+day|tournament|finals?|league|cup|quiz|score|scored|goals?|points|"
+    r"fixture|penalt(?:y|ies)|fifa|fortnite|minecraft|xbox|ps5|playstation|chess|debate|"
+    r"spelling\s+bee|race|relay|tug\s+of\s+war|dodgeball|paintball|laser\s+tag|water\s+fight|"
+    r"snowball|nerf|pillow\s+fight)\b")
+_PHOTO = re.compile(r"\b(?:photos?|photograph\w*|pictures?|pics?|video\w*|film\w*|camera|"
+                    r"yearbook|headshots?|portraits?|shoot\s+for|photo\s*shoot)\b")
+_SPORTY_VERBS = frozenset({"kill", "murder", "slaughter", "massacre", "batter", "bomb", "shoot",
+                           "hammer", "attack", "knock out", "deck", "kill every",
+                           "shoot every", "hurt"})
+# What may follow the object of "I hate <group>": the end of a clause or a function word, not a
+# noun making a compound ("I hate parents evening", "I hate staff meetings", "kids' shoes").
+_OBJECT_END = (r"(?=\s*(?:$|[.,!?;:)\]\u2026\"]|-\s)|\s+(?:and|or|but|who|that|which|when|"
+               r"whenever|if|because|cos|coz|cause|as|so|they|all|too|more|most|than|at|in|on|"
+               r"from|of|with|here|there|now|today|tbh|honestly|lol|lmao|haha|like|round|"
+               r"around|near|for|since|every|to|even|already|anyway|though|innit|mate|i|we|"
+               r"you|u|sometimes|always|the|this|these|those|x+|ngl|fr|ffs|smh|tomorrow|tmrw|"
+               r"tmr|tonight|later|soon|next|after|before|again|then|first|by|until|till|while|"
+               r"whilst|up|down|out|off|back|over|monday|tuesday|wednesday|thursday|friday|"
+               r"saturday|sunday|one)\b|"
+               r"\s+[^\w\s'])")
+# A restricted object: "I can't stand parents who park on the zig-zags" is about conduct.
+_RESTRICTED = re.compile(r"\s+(?:who|that|which|when|whenever|if)\b")
+# The speaker calls them that themself ("I'd call the governors scum"), or reports it.
+_FIRST_PERSON_BEFORE = re.compile(
+    r"\b(?:i|we|i'd|id|i'll|we'd|we'll|i've|ive|we've)\s+(?:\w+\s+){0,2}$")
+_PRONOUNS = frozenset({"he", "she", "him", "her", "them", "they", "these people",
+                       "those people"})
+_YOU_WORDS = frozenset({"you", "u", "ya", "yous", "you all"})
+# Words of protected-group phrases that name no protected group on their own.
+_GENERIC_GROUP_WORDS = frozenset(
+    """the of with new non people folk folks kids lads staff teachers users needs special ill
+    mums children colour seekers minorities""".split())
+# Wishes of harm that sports talk also uses ("the year 10s deserve to be slaughtered at netball").
+_SPORTY_HARM = re.compile(r"\b(?:beaten|battered|slaughtered|murdered|massacred|thrashed|"
+                          r"hammered|destroyed|killed)\b")
+# Rules for threats and wished harm: they cite clause_threat (P-ABUSE).
+_VIOLENT_RULES = frozenset({"target.person_threat", "target.person_harm", "target.person_wish",
+                            "target.person_death_to"})
+# Single people who are school staff: a threat against them also goes to safeguarding.
+_SCHOOL_PERSON = re.compile(r"(?:mr|mrs|miss|ms|dr|sir)\b|(?:the\s+)?head(?:teacher)?\b|"
+                            r"the\s+teacher\b")
+_STAR_TOKEN = re.compile(r"[a-z*]*[a-z][a-z*]*\*[a-z*]*|[a-z*]*\*[a-z*]*[a-z][a-z*]*")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _phrases_rx(phrases: list[str], name_rx: str) -> re.Pattern[str]:
+    """One regex for a list of people-group phrases (literal ones as a trie, then templates)."""
+    literal = [p for p in phrases if "{" not in p]
+    parts = ([_alt(literal)] if literal else []) + [_template(p, name_rx) for p in phrases
+                                                    if "{" in p]
+    return re.compile(rf"\b(?:{'|'.join(parts) or '(?!)'})\b")
+
+
+def _template(phrase: str, name_rx: str) -> str:
+    """Regex source of one people-group phrase (literal words, {n} and {name} slots)."""
+    out: list[str] = []
+    for part in re.split(r"(\{n\}|\{name\})", phrase):
+        if part == "{n}":
+            out.append(_YEAR_N)
+        elif part == "{name}":
+            out.append(name_rx)
+        elif part:
+            out.append(r"\s+".join(re.escape(w) for w in part.split(" ")))
+    return "".join(out)
 
 
 def _variants(word: str) -> set[str]:
@@ -223,9 +355,11 @@ def repair_tokens(text: str, repairer: _Repairer) -> tuple[str, list[int]]:
 class TargetDetector:
     """Target + predicate shapes for hate (protected groups) and abuse (people)."""
 
-    def __init__(self, lexicon: dict[str, Any] | None = None, known_words: Iterable[str] = ()
-                 ) -> None:
+    def __init__(self, lexicon: dict[str, Any] | None = None, known_words: Iterable[str] = (),
+                 people_groups: Iterable[dict[str, Any]] | None = None) -> None:
+        """``people_groups``: non-protected groups (default: ``load_people_groups()``)."""
         lex = lexicon or load_target_lexicon()
+        pgroups = list(load_people_groups() if people_groups is None else people_groups)
         self.clause_hate = str(lex.get("clause_hate", "P-PROTECTED"))
         self.clause_abuse = str(lex.get("clause_abuse", "P-DEFAME"))
         self.clause_threat = str(lex.get("clause_threat", "P-ABUSE"))
@@ -245,6 +379,19 @@ class TargetDetector:
         passive = _as_list(lex.get("harm_passive"))
         positive = _as_list(lex.get("positive"))
         reporting = _as_list(lex.get("reporting"))
+        dislike = set(_as_list(lex.get("dislike_verbs")))
+        hatred = [v for v in hate_verbs if v not in dislike]
+        literal = set(_as_list(lex.get("literal_for_people")))
+        strong_people = [w for w in strong if w not in literal]
+        contempt = _as_list(lex.get("contempt"))
+        harm_people = _as_list(lex.get("harm_people"))
+        violent = _as_list(lex.get("violent_verbs"))
+        # --- non-protected groups of people (people_groups.yaml) ------------------------
+        pg_phrases: list[str] = []
+        for g in pgroups:
+            pg_phrases.extend(g["words"])
+        pg_literal = sorted({p for p in pg_phrases if "{" not in p})
+        pg_templates = sorted({p for p in pg_phrases if "{" in p})
 
         words_of = lambda items: {w for p in items for w in p.split()}  # noqa: E731
         target_words = words_of(groups) | set(adjs) | set(singulars) | words_of(hate_verbs)
@@ -252,7 +399,7 @@ class TargetDetector:
         target_words |= {w for w in words_of(threats) if len(w) >= 5}
         known = set(known_words) | words_of(nouns) | words_of(people) | words_of(positive)
         known |= words_of(openers) | words_of(reporting) | words_of(passive) | words_of(harsh)
-        known |= words_of(exclusion)
+        known |= words_of(exclusion) | words_of(pg_literal) | words_of(contempt)
         joinable = target_words | words_of(nouns) | {"i", "we", "are", "is", "all", "hate",
                                                      "the", "you", "they", "should", "be"}
         anchors = words_of(groups) | set(adjs) | {"hate", "despise", "detest", "loathe", "kill",
@@ -262,7 +409,11 @@ class TargetDetector:
         # cheap gates: a text needs one of these words before the big regexes run
         self._group_words = frozenset(words_of(groups) | set(adjs) | set(singulars))
         self.group_words = self._group_words
-        self._people_words = frozenset(words_of(people))
+        literal_words = lambda p: {w for w in re.split(r"\{\w+\}|\s+", p) if w}
+        self._people_words = frozenset(
+            words_of(people) | words_of(pg_literal)
+            | {w for p in pg_templates for w in literal_words(p)}
+            | {"mr", "mrs", "miss", "ms", "dr", "sir"})
 
         group = (rf"(?:{_alt(groups)}|{_alt(adjs)}\s+{_alt(nouns)})")
         one = rf"(?:(?:a|an|that|this|the|every|each|any|one|some)\s+{_alt(singulars)})"
@@ -293,7 +444,6 @@ class TargetDetector:
                  r"have\s+to|has\s+to|will|shall|are\s+going\s+to|gonna|better|can|could|may)")
         opener = _alt(openers)
         threat = _alt(threats)
-        people_alt = _alt(people)
         quant_words = {"all", "most", "many", "some", "those", "these", "the", "you", "of",
                        "fucking", "bloody", "filthy", "dirty", "disgusting", "stupid"}
         lead_group = _firsts(groups, adjs, quant_words,
@@ -323,18 +473,64 @@ class TargetDetector:
             "target.group_reference_harm": frozenset({"they", "them", "these", "those", "such",
                                                       "their"}),
         }
-        lead_people = _firsts(people, ["you", "u", "ya", "yous", "all"])
+        # --- people: "you", single people, and non-protected groups (people_groups.yaml) ---
+        you_list = [p for p in people if p in _YOU_WORDS]
+        third = [p for p in people if p not in _YOU_WORDS]
+        nonpronoun = [p for p in third if p not in _PRONOUNS]
+        protected_words = words_of(groups) | set(adjs) | set(singulars)
+        name_stop = _NAME_STOP | protected_words | {"wheelchairs", "eal", "sen"}
+        nm = rf"(?!{_alt(name_stop)}\b)[a-z][a-z'&]*"
+        name_rx = rf"(?:{nm}(?:\s+{nm}){{0,2}})"
+        template_rx = "|".join(_template(p, name_rx) for p in pg_templates)
+        pgroup = _alt(pg_literal) + (f"|{template_rx}" if template_rx else "")
+        title = r"(?:mr|mrs|miss|ms|dr|sir)\.?\s+[a-z]+"
+        people3 = rf"(?:{_alt(third)}|{pgroup})"        # he, she, the head, groups
+        groups_np = rf"(?:{_alt(nonpronoun)}|{pgroup}|{title})"  # no bare pronouns
+        # each group phrase -> its entry (clause; school community or not), first listed wins
+        self._pg_entries = tuple((g["clause"], g["school"], _phrases_rx(g["words"], name_rx))
+                                 for g in pgroups)
+        # role phrases holding a protected word ("dinner ladies", "year 9 girls"): the role wins
+        single_protected = {p for p in groups if " " not in p} | set(adjs) | set(singulars)
+        roles = [p for p in pg_phrases if single_protected & set(re.split(r"\{\w+\}|\s+", p))]
+        self._role_rx = re.compile(
+            rf"\b(?:{'|'.join(_template(p, name_rx) for p in sorted(set(roles)))})\b"
+        ) if roles else None
+        self._role_words = frozenset(w for p in roles for w in re.split(r"\{\w+\}|\s+", p)
+                                     if w in single_protected)
+        self._role_protected = re.compile(rf"\b{_alt(sorted(single_protected))}\b")
+        # words that name a protected group by themselves ("women", "muslim", "disabled"), not
+        # the generic words of group phrases ("people", "the", "kids" of "disabled kids")
+        self._protected_tokens = frozenset(
+            (words_of(groups) | set(adjs) | set(singulars)) - _GENERIC_GROUP_WORDS)
+        first_of = lambda items: {re.split(r"[\s{]", p)[0] for p in items if p and p[0] != "{"}
+        lead_groups = frozenset(first_of(third) | first_of(pg_phrases) | quant_words
+                                | {"our", "your", "their", "my", "mr", "mrs", "miss", "ms", "dr",
+                                   "sir"}) - {""}
+        lead_you = frozenset(_firsts(you_list, ["you", "u", "ya", "yous", "all"]))
         lead.update({
-            "target.person_strong": lead_people, "target.you_strong": lead_people,
+            "target.person_strong": lead_groups, "target.you_strong": lead_you,
             "target.person_hate": frozenset({"i", "we"}), "target.you_threat": _firsts(openers),
-            "target.person_harsh": lead_people, "target.you_harm": lead_people,
+            "target.person_harsh": lead_groups | lead_you, "target.you_harm": lead_you,
+            "target.person_contempt": lead_groups | lead_you,
+            "target.person_harm": lead_groups,
+            "target.person_wish": frozenset({"hope", "hoping", "wish", "wishing", "pray",
+                                             "praying"}),
+            "target.person_death_to": frozenset({"death"}),
+            "target.person_threat": _firsts(openers),
+            "target.person_called": frozenset({"call", "calls", "called", "calling", "branded",
+                                               "labelled", "labeled"}),
         })
         self._lead = lead
-        # word -> the rules a match may start at it (so each text is indexed once, not per rule)
-        self._lead_of: dict[str, tuple[str, ...]] = {}
+        # rules with the same lead words share one position list (each text is indexed once)
+        key_of_set: dict[frozenset[str], str] = {}
+        self._key: dict[str, str] = {}
         for rid, words in lead.items():
+            self._key[rid] = key_of_set.setdefault(frozenset(words), rid)
+        # word -> the position lists it belongs to
+        self._lead_of: dict[str, tuple[str, ...]] = {}
+        for words, key in key_of_set.items():
             for w in words:
-                self._lead_of[w] = self._lead_of.get(w, ()) + (rid,)
+                self._lead_of[w] = self._lead_of.get(w, ()) + (key,)
         # --- protected groups -------------------------------------------------------------
         self._hate_rx: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             (rid, re.compile(src)) for rid, src in (
@@ -397,22 +593,97 @@ class TargetDetector:
         )
         # --- people and non-protected groups ---------------------------------------------------
         you = r"(?:you|u|ya|yous|you\s+lot|you\s+people|all\s+of\s+you)"
+        you_be = (r"(?:\s+(?:are|r|were|was|be|being|remain|look|sound|seem|act\s+like|"
+                  r"behave\s+like|are\s+just|r\s+just|will\s+always\s+be)|'re|\s+re)")
+        # "our governors", "the year 9s", "all those parents"
+        det = rf"(?:(?:our|your|their|my)\s+)?{quant}"
+        neg_people = _alt(strong_people)
+        adv = (r"(?:(?:all|just|really|honestly|genuinely|literally|seriously|fucking|fuckin|"
+               r"bloody|absolutely|actually|so|truly|totally|frankly|proper|always)\s+)*")
+        harm_guard = (r"(?!\s+(?:of|from|laughing|for|down|out|off|up|happy|young|old|inside|"
+                      r"with|trying|in\s+(?:their|his|her|my)\s+sleep|the\s+midnight|"
+                      r"calories|energy|bright|through|a\s+little))")
+        wish_verbs = (r"(?:die|dies|died|drop\s+dead|drops\s+dead|rot|rots|burn|burns|"
+                      r"get\s+killed|gets\s+killed|get\s+shot|gets\s+shot|get\s+stabbed|"
+                      r"gets\s+stabbed|get\s+run\s+over|gets\s+run\s+over|get\s+murdered|"
+                      r"gets\s+murdered|get\s+hit\s+by\s+a\s+(?:bus|car|train|truck|lorry)|"
+                      r"gets\s+hit\s+by\s+a\s+(?:bus|car|train|truck|lorry)|get\s+cancer|"
+                      r"gets\s+cancer|were\s+(?:all\s+)?dead|was\s+dead|choke|chokes|suffer|"
+                      r"suffers|rot\s+in\s+hell|burn\s+in\s+hell|all\s+die)")
+        harm_modal = (r"(?:should|must|deserve\s+to|deserves\s+to|need\s+to|needs\s+to|"
+                      r"ought\s+to|can|can\s+go\s+and|should\s+go\s+and|can\s+all|should\s+all|"
+                      r"all\s+deserve\s+to|want\s+to\s+see\s+them|may)")
         self._abuse_rx: tuple[tuple[str, float, re.Pattern[str]], ...] = (
-            ("target.person_strong", 0.88,
-             re.compile(rf"\b(?:{people_alt})\s+(?:{be})\s+{inten}{neg_strong}\b")),
+            # wished death or violence, threats (P-ABUSE)
+            ("target.person_threat", 0.92,
+             re.compile(rf"\b{opener}\s+(?:\w+\s+){{0,2}}(?P<verb>{_alt(violent)})\s+"
+                        rf"(?:(?:all|every|each|some|a\s+few|any|of|the|those|these|them|"
+                        rf"one\s+of\s+the|our|your|their)\s+)*(?P<who>{groups_np})"
+                        rf"(?!\s+if\b){_OBJECT_END}")),
+            ("target.person_harm", 0.92,
+             re.compile(rf"\b{det}(?P<who>{people3}|{title}){like_you}\s+(?:all\s+)?{harm_modal}"
+                        rf"\s+(?:all\s+)?(?:just\s+)?(?:{_alt(harm_people)}){harm_guard}\b")),
+            ("target.person_wish", 0.92,
+             re.compile(rf"\b(?:hope|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?(?:all\s+)?"
+                        rf"{det}(?P<who>{you}|{people3}|{title})\s+(?:all\s+)?(?:just\s+)?"
+                        rf"(?:go\s+and\s+)?{wish_verbs}{harm_guard}\b")),
+            ("target.person_death_to", 0.92,
+             re.compile(rf"\bdeath\s+to\s+(?:all\s+)?{det}(?P<who>{groups_np}){_OBJECT_END}")),
+            # insults, dehumanising nouns and contempt (P-DEFAME / the group's clause)
             ("target.you_strong", 0.88,
-             re.compile(rf"\b{you}\s+{inten}{neg_strong}\b")),
+             re.compile(rf"\b{you}{like_you}(?:{you_be})?\s+{negslot}{inten}{neg_strong}\b")),
+            ("target.person_strong", 0.88,
+             re.compile(rf"\b{det}(?P<who>{people3}){like_you}\s+(?:{be})\s+{negslot}{inten}"
+                        rf"{neg_people}\b")),
+            ("target.person_contempt", 0.88,
+             re.compile(rf"\b{det}(?P<who>{you}|{people3}){like_you}\s+{adv}{_alt(contempt)}\b")),
+            ("target.person_called", 0.88,
+             re.compile(rf"\b(?:call|calls|called|calling|branded|labelled|labeled)\s+{det}"
+                        rf"(?P<who>{you}|{people3})\s+(?:as\s+)?(?:nothing\s+but\s+)?{inten}"
+                        rf"{neg_people}\b")),
             ("target.person_hate", 0.85,
-             re.compile(rf"\b(?:i|we)\s+(?:\w+\s+)?{_alt(hate_verbs)}\s+(?:{you}|all\s+of\s+(?:you|them)|"
-                        rf"(?:the\s+|all\s+the\s+|those\s+|these\s+)?(?:{people_alt}))\b")),
+             re.compile(rf"\b(?:i|we)\s+(?:\w+\s+)?{_alt(hatred)}\s+(?:all\s+of\s+)?{det}"
+                        rf"(?P<who>{you}|all\s+of\s+(?:you|them)|{people3}){like_you}"
+                        rf"{_OBJECT_END}")),
             ("target.you_threat", 0.92,
              re.compile(rf"\b{opener}\s+(?:\w+\s+){{0,2}}{threat}\s+{you}\b(?!\s+if\b)")),
             ("target.person_harsh", 0.62,
-             re.compile(rf"\b(?:{people_alt})\s+(?:{be})\s+{inten}{neg_harsh}\b")),
+             re.compile(rf"\b{det}(?P<who>{you}|{people3}){like_you}(?:\s+(?:{be})|'re)\s+"
+                        rf"{negslot}{inten}{neg_harsh}\b")),
             ("target.you_harm", 0.9,
              re.compile(rf"\b{you}\s+(?:all\s+)?(?:should|deserve\s+to|need\s+to|ought\s+to)\s+"
                         rf"(?:all\s+)?{_alt(passive)}\b")),
         )
+        self._sporty = frozenset(_SPORTY_VERBS)
+        # a word the predicate needs: rules without one in the text are skipped (speed only)
+        self._needs: dict[str, frozenset[str]] = {
+            "target.person_threat": _keys(violent),
+            "target.person_harm": _keys(harm_people),
+            "target.person_wish": frozenset({"die", "dies", "died", "dead", "rot", "rots", "burn",
+                                             "burns", "killed", "shot", "stabbed", "over",
+                                             "murdered", "hit", "cancer", "choke", "chokes",
+                                             "suffer", "suffers", "hell"}),
+            "target.you_strong": _keys(strong),
+            "target.person_strong": _keys(strong_people),
+            "target.person_contempt": _keys(contempt),
+            "target.person_called": _keys(strong_people),
+            "target.person_hate": _keys(hatred),
+            "target.you_threat": _keys(threats),
+            "target.person_harsh": _keys(harsh),
+            "target.you_harm": _keys(passive),
+            "target.person_death_to": frozenset({"death"}),
+        }
+        self._abuse_plan = tuple((rid, score, rx, self._key[rid], self._needs[rid])
+                                 for rid, score, rx in self._abuse_rx)
+        by_id = {rid: rx for rid, _, rx in self._abuse_rx}
+        self._threat_rx = by_id["target.person_threat"]
+        self._harm_rx = by_id["target.person_harm"]
+        # words a '*' may stand in ("pl*mbers", "sc*m", "m*slims"): listed targets/predicates
+        self._star_words = frozenset(
+            w for w in (words_of(pg_literal) | words_of(groups) | set(adjs) | set(singulars)
+                        | words_of(strong) | words_of(harsh) | words_of(hatred)
+                        | words_of(contempt) | words_of(violent) | words_of(harm_people))
+            if len(w) >= 3 and w.isalpha())
         self._reporting = re.compile(rf"\b{_alt(reporting)}\b")
         # Any negative predicate or attribute at all (for lifting a model-only hate signal)
         attrs = _as_list(lex.get("negative_attributes"))
@@ -431,7 +702,7 @@ class TargetDetector:
         folded = ctx.norm.text
         if not folded:
             return
-        text, index = repair_tokens(folded, self._repair)
+        text, index = repair_tokens(self._fill_stars(folded), self._repair)
         lead_of = self._lead_of
         tokens: set[str] = set()
         at: dict[str, list[int]] = {}  # rule id -> positions of its lead words, in order
@@ -447,14 +718,22 @@ class TargetDetector:
                     else:
                         at[rid] = [pos]
         has_group = not self._group_words.isdisjoint(tokens)
+        hate_text = text
+        hate_tokens: set[str] | frozenset[str] = tokens
+        if has_group and self._role_rx is not None and not self._role_words.isdisjoint(tokens):
+            # "dinner ladies", "year 9 girls": the role is the target, not the protected word
+            hate_text = self._mask_roles(text)
+            if hate_text is not text:
+                hate_tokens = set(_TOKEN.findall(hate_text))
+                has_group = not self._group_words.isdisjoint(hate_tokens)
         found_hate = False
         defused = False
         if has_group:
             for rid, rx in self._hate_rx:
-                if rid not in at:
+                if self._key[rid] not in at:
                     continue
-                for m in self._find(rx, rid, text, at):
-                    if self._harmless(text, m, rid):
+                for m in self._find(rx, rid, hate_text, at):
+                    if self._harmless(hate_text, m, rid):
                         defused = True
                         continue
                     self._add(ctx, index, rid, "hate", self.clause_hate, 0.92, m)
@@ -462,10 +741,10 @@ class TargetDetector:
                     break
             if not found_hate:
                 for rid, rx in self._ref_rx:
-                    if rid not in at:
+                    if self._key[rid] not in at:
                         continue
-                    for m in self._find(rx, rid, text, at):
-                        if self._harmless(text, m, rid):
+                    for m in self._find(rx, rid, hate_text, at):
+                        if self._harmless(hate_text, m, rid):
                             defused = True
                             continue
                         self._add(ctx, index, rid, "hate", self.clause_hate, 0.9, m)
@@ -480,19 +759,158 @@ class TargetDetector:
             ctx.suppressed_by.append("target.counter_speech")
             for label in ("hate", "abuse"):
                 ctx.caps[label] = min(ctx.caps.get(label, 1.0), 0.45)
+            if self._key["target.person_threat"] in at:
+                # a quoted or reported threat against the school community still goes to the
+                # DSL (safeguarding is never capped here); a negated one does not
+                for m in self._find(self._threat_rx, "target.person_threat", text, at):
+                    if self._harmless(text, m, "target.person_threat") is not True \
+                            and not self._figurative(text, m):
+                        self._school_threat(ctx, index, m)
             return
         if found_hate or self._people_words.isdisjoint(tokens):
             return
-        for rid, score, rx in self._abuse_rx:
-            if rid not in at:
+        found_abuse = False
+        defused_spans: list[tuple[int, int]] = []
+        words = tokens | {w.split("'", 1)[0] for w in tokens if "'" in w} \
+            if "'" in text else tokens
+        for rid, score, rx, key, need in self._abuse_plan:
+            if key not in at or need.isdisjoint(words):
                 continue
             for m in self._find(rx, rid, text, at):
-                if self._harmless(text, m, rid):
+                if rid == "target.person_called":
+                    # "I'd call the governors scum" attacks; "he called the dinner ladies
+                    # animals" reports what someone else said
+                    sent = max(text.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
+                    if not _FIRST_PERSON_BEFORE.search(text, max(sent, m.start() - 30),
+                                                       m.start()):
+                        defused_spans.append(m.span())
+                        continue
+                if self._figurative(text, m):
                     continue
-                clause = self.clause_threat if "threat" in rid or "harm" in rid else \
-                    self.clause_abuse
-                self._add(ctx, index, rid, "abuse", clause, score, m)
+                harmless = self._harmless(text, m, rid)
+                if harmless:
+                    defused_spans.append(m.span())
+                    if harmless == "reported" and rid == "target.person_threat":
+                        self._school_threat(ctx, index, m)  # reported, still the DSL's concern
+                    continue
+                self._add_abuse(ctx, index, rid, score, m, text)
+                found_abuse = True
                 break
+        protected = not self._protected_tokens.isdisjoint(hate_tokens)
+        if found_abuse:
+            if not protected:
+                # the target is a person or a group that is not protected: the model's "hate"
+                # reading of the same words is not hate (ModelDetector reads this flag)
+                ctx.nonprotected_target = True
+        elif defused_spans and self._only_within(ctx, index, defused_spans):
+            # "teachers are not scum": the only attack on people is negated or reported
+            ctx.suppressed_by.append("target.counter_speech")
+            labels = ("abuse",) if protected else ("hate", "abuse")
+            for label in labels:
+                ctx.caps[label] = min(ctx.caps.get(label, 1.0), 0.45)
+
+    # ------------------------------------------------------------------------------------
+    def _fill_stars(self, text: str) -> str:
+        """"pl*mbers", "sc*m": a '*' inside a word that makes exactly one listed word."""
+        if "*" not in text:
+            return text
+        words = self._star_words
+        out = list(text)
+        for m in _STAR_TOKEN.finditer(text):
+            tok = m.group()
+            stars = [i for i, c in enumerate(tok) if c == "*"]
+            if len(stars) > 2 or len(tok) - len(stars) < 2:
+                continue
+            letters = _LETTERS if len(stars) == 1 else "aeiou"
+            found: set[str] = set()
+            for fill in (letters if len(stars) == 1 else
+                         [a + b for a in letters for b in letters]):
+                cand = list(tok)
+                for i, c in zip(stars, fill):
+                    cand[i] = c
+                word = "".join(cand)
+                if word in words:
+                    found.add(word)
+                    if len(found) > 1:
+                        break
+            if len(found) == 1:
+                word = found.pop()
+                out[m.start() : m.end()] = word
+        return "".join(out)
+
+    def _mask_roles(self, text: str) -> str:
+        """``text`` with protected words inside role phrases blanked ("dinner ______")."""
+        chars: list[str] | None = None
+        for m in self._role_rx.finditer(text):
+            for pm in self._role_protected.finditer(text, m.start(), m.end()):
+                if chars is None:
+                    chars = list(text)
+                chars[pm.start() : pm.end()] = "_" * (pm.end() - pm.start())
+        return text if chars is None else "".join(chars)
+
+    def _figurative(self, text: str, m: re.Match[str]) -> bool:
+        """Sports and photo talk: "we'll murder the year 10s at football", "shoot the y6s"."""
+        if m.re is not self._threat_rx and m.re is not self._harm_rx:
+            return False
+        words = m.group()
+        if m.re is self._threat_rx and m.group("verb") not in self._sporty:
+            return False
+        if m.re is self._harm_rx and not _SPORTY_HARM.search(words):
+            return False
+        sent_start = max(text.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
+        ends = [i for i in (text.find(c, m.end()) for c in ".!?;\n") if i >= 0]
+        sentence = text[sent_start : min(ends, default=len(text))]
+        if _SPORT.search(sentence):
+            return True
+        return m.re is self._threat_rx and m.group("verb").startswith("shoot") \
+            and _PHOTO.search(sentence) is not None
+
+    def _entry(self, who: str) -> tuple[str, bool] | None:
+        """(clause, school community?) of the people-group entry naming ``who``, if any."""
+        for clause, school, rx in self._pg_entries:
+            if rx.search(who):
+                return clause, school
+        return None
+
+    def _add_abuse(self, ctx: Context, index: list[int], rid: str, score: float,
+                   m: re.Match[str], text: str) -> None:
+        who = m.groupdict().get("who") or ""
+        entry = self._entry(who) if who else None
+        violent = rid in _VIOLENT_RULES or "threat" in rid or "harm" in rid
+        if violent:
+            clause = self.clause_threat
+        else:
+            clause = entry[0] if entry else self.clause_abuse
+        if rid == "target.person_hate" and entry and _RESTRICTED.match(text, m.end()):
+            score = 0.6  # "I can't stand parents who park on the zig-zags": about conduct
+        self._add(ctx, index, rid, "abuse", clause, score, m)
+        if rid == "target.person_threat":
+            self._school_threat(ctx, index, m)
+
+    def _school_threat(self, ctx: Context, index: list[int], m: re.Match[str]) -> None:
+        """A threat of violence against staff, pupils or parents is also the DSL's concern."""
+        who = m.group("who") or ""
+        entry = self._entry(who)
+        if not (entry[1] if entry else _SCHOOL_PERSON.match(who) is not None):
+            return
+        start, end = m.span()
+        if index:
+            start, end = index[start], index[max(start, end - 1)] + 1
+        ctx.add_norm("target.school_threat", "safeguarding", "P-SAFEGUARD", 0.9, start, end)
+
+    def _only_within(self, ctx: Context, index: list[int],
+                     spans: list[tuple[int, int]]) -> bool:
+        """Whether every abuse hit so far lies inside one of the (defused) folded spans."""
+        orig: list[tuple[int, int]] = []
+        for a, b in spans:
+            if index:
+                a, b = index[a], index[max(a, b - 1)] + 1
+            orig.append(ctx.norm.span(a, b))
+        for h in ctx.hits:
+            if h.label == "abuse" and h.end > h.start and \
+                    not any(a <= h.start and h.end <= b for a, b in orig):
+                return False
+        return True
 
     def _find(self, rx: re.Pattern[str], rid: str, text: str,
               at: dict[str, list[int]]) -> Iterator[re.Match[str]]:
@@ -500,7 +918,7 @@ class TargetDetector:
 
         ``at`` maps each rule id to the positions of its lead words in ``text``."""
         after = -1
-        for pos in at.get(rid, ()):
+        for pos in at.get(self._key[rid], ()):
             if pos < after:
                 continue
             m = rx.match(text, pos)
@@ -517,8 +935,11 @@ class TargetDetector:
             return
         ctx.add_norm(rid, label, clause, score, start, end)
 
-    def _harmless(self, text: str, m: re.Match[str], rid: str) -> bool:
-        """Negated, quoted or reported: the words are not the author's attack."""
+    def _harmless(self, text: str, m: re.Match[str], rid: str) -> bool | str:
+        """Negated, quoted or reported: the words are not the author's attack.
+
+        Returns ``"reported"`` (truthy) when the clause is quoted or reported but not negated:
+        a reported threat against the school community still concerns safeguarding."""
         start, end = m.span()
         sent_start = 0
         for b in _SENTENCE_BREAK.finditer(text, 0, start):
@@ -535,9 +956,9 @@ class TargetDetector:
                 return True
         # counter-speech: quoted, or after a reporting frame in the same sentence
         if self._quoted(text, start, end):
-            return True
+            return "reported"
         if self._reporting.search(text, max(sent_start, start - 60), start):
-            return True
+            return "reported"
         return False
 
     @staticmethod
