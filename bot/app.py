@@ -19,6 +19,7 @@ from bot.ack import AckLinks, base_url_for, link_secret
 from bot.calendar_config import CalendarBook
 from bot.clock import Clock, SystemClock
 from bot.coverage import CoverageChecker
+from bot.engines import academy_engine
 from bot.escalation import Escalator
 from bot.executor import Executor, report_auth_expired
 from bot.notify import Notifier, build_notifier
@@ -33,7 +34,6 @@ from bot.store.session import make_engine, make_sessionmaker
 from bot.tickets import TicketClock
 from bot.web.acknowledge import ack_routes
 from bot.web.webhooks import MAX_BODY, webhook_routes
-from moderation_rules.engine import RuleEngine, default_engine
 
 log = logging.getLogger(__name__)
 # Back-to-back polls one job may run for a push account that keeps waking it (a busy channel);
@@ -61,8 +61,7 @@ class Service:
         self.calendars = CalendarBook(settings, source)
         # Academies without their own published contacts share the process-wide default engine.
         self.engines = {
-            key: RuleEngine(allow_contacts=a.moderation.allow_contacts)
-            if a.moderation.allow_contacts else default_engine()
+            key: academy_engine(a.moderation, f"{source}: academies.{key}.moderation")
             for key, a in settings.academies.items()
         }
         self.db = make_engine(settings.service.database_url)

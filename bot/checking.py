@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.decide import decide
+from bot.engines import academy_engine
 from bot.settings import ConfigError, ModerationSettings, load_settings
 from moderation_rules.engine import RuleEngine
 from moderation_rules.explain import explanation
@@ -32,7 +33,7 @@ class Checker:
         if key not in settings.academies:
             raise ConfigError(f"{config}: academies: no academy {key!r}")
         mod = settings.academies[key].moderation
-        return cls(RuleEngine(allow_contacts=mod.allow_contacts), mod)
+        return cls(academy_engine(mod, f"{config}: academies.{key}.moderation"), mod)
 
     def label_and_action(self, text: str, platform: str | None = None) -> tuple[str, str]:
         """Just the primary label and the enforce-mode action (for evaluation)."""

@@ -121,6 +121,9 @@ class ModerationSettings(_Strict):
     explanation_window_minutes: float = Field(default=10, ge=0)
     explanation_batch_seconds: float = Field(default=20, ge=0)
     allow_contacts: tuple[str, ...] = ()  # the academy's own published phone numbers, emails
+    # The school's own lists of groups of people (format: moderation_rules/lexicons/
+    # people_groups.yaml), added to the shipped list: abuse of them is hidden as abuse.
+    people_groups: tuple[Path, ...] = ()
 
     @model_validator(mode="after")
     def _ordered(self) -> ModerationSettings:

@@ -135,3 +135,33 @@ def test_discord_notices_speak_of_messages_removed_from_the_channel(labels: list
         assert "hidden" not in text and "this post" not in text and "thread" not in text, text
         assert "message" in text and len(text) <= 2000
         assert batch_explanation(labels, "facebook", variant) != text
+
+
+class TestSchoolGroupLists:
+    def _config(self, tmp_path: Path, groups: str) -> Path:
+        (tmp_path / "groups.yaml").write_text(groups, encoding="utf-8")
+        data = settings_dict("sqlite:///x.db")
+        data["academies"]["oakfield"]["moderation"]["people_groups"] = [
+            str(tmp_path / "groups.yaml")]
+        path = tmp_path / "modbot.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        return path
+
+    def test_a_school_list_makes_abuse_of_its_groups_abuse(self, tmp_path: Path) -> None:
+        """A school adds the nickname of its houses; insults aimed at them are hidden."""
+        from bot.checking import Checker
+
+        text = "The Kestrels are vermin"
+        assert Checker.from_config(None, None).label_and_action(text)[1] == "keep"
+        config = self._config(tmp_path, "groups:\n  - id: houses\n    clause: P-ABUSE\n"
+                                        "    words: [kestrels, the kestrels]\n")
+        assert Checker.from_config(config, None).label_and_action(text) == ("abuse", "hide")
+
+    def test_a_list_without_a_clause_names_its_key(self, tmp_path: Path) -> None:
+        """Every entry must cite a policy clause; the error names the file and key path."""
+        from bot.checking import Checker
+
+        config = self._config(tmp_path, "groups:\n  - id: houses\n    words: [kestrels]\n")
+        with pytest.raises(ConfigError, match=r"academies\.oakfield\.moderation\.people_groups:"
+                                              r" .*needs a clause"):
+            Checker.from_config(config, None)
