@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
+from ..common.server import EmulatorServer
 from . import render
 from .control import ControlRoutes
 from .faults import FaultPlan, FaultSpec
@@ -23,8 +24,12 @@ from .rest import RestRoutes
 from .state import DiscordState
 
 
-class DiscordEmulator:
-    """A Discord API (v10) and gateway server with its world in memory."""
+class DiscordEmulator(EmulatorServer):
+    """A Discord API (v10) and gateway server with its world in memory.
+
+    The server lifecycle and request log are :class:`..common.server.EmulatorServer`'s (the base
+    URL has no trailing slash); stopping also closes the gateway sockets.
+    """
 
     def __init__(
         self,
@@ -35,13 +40,11 @@ class DiscordEmulator:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.world = DiscordState(clock=clock)
-        self.faults = FaultPlan([_fault(f) for f in faults])
+        self.faults = FaultPlan(faults)
         self.limiter = RateLimiter(*rate_limit, clock=clock)
         self.gateway = Gateway(self, heartbeat_interval)
         self.request_log: deque[dict[str, Any]] = deque(maxlen=2000)
         self.sent: dict[str, Any] = {}  # message id -> the allowed_mentions it was sent with
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -55,32 +58,11 @@ class DiscordEmulator:
         app.router.add_get("/resume/", self.gateway.handle)
         return app
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Listen on ``host:port`` (0: a free port); returns the base URL (no trailing slash)."""
-        if self._runner is not None:
-            return self.base_url
-        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[0][1]
-        shown = f"[{host}]" if ":" in host else host
-        self.base_url = f"http://{shown}:{bound}"
-        return self.base_url
-
     async def stop(self) -> None:
         """Close the gateway sockets and stop listening."""
-        if self._runner is not None:
+        if self.running:
             await self.gateway.close_all()
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await super().stop()
 
     @property
     def api_base_url(self) -> str:
@@ -202,9 +184,7 @@ class DiscordEmulator:
 
     def add_fault(self, fault: FaultSpec | dict[str, Any]) -> FaultSpec:
         """Arm a REST fault for the next matching request(s)."""
-        spec = _fault(fault)
-        self.faults.add(spec)
-        return spec
+        return self.faults.arm(fault)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -246,11 +226,6 @@ class DiscordEmulator:
         """Every timeout the bot set: ``{"user_id", "until", "reason"}``."""
         return list(self.world.timeouts)
 
-    def calls(self, method: str = "", path_part: str = "") -> list[dict[str, Any]]:
-        """Logged REST calls matching a method and a piece of the path."""
-        return [r for r in self.request_log
-                if (not method or r["method"] == method) and path_part in r["path"]]
-
     def state(self) -> dict[str, Any]:
         """Everything a test or the control API wants to see."""
         world = self.world
@@ -263,14 +238,12 @@ class DiscordEmulator:
             "audit_log": list(world.audit_log),
             "gateway": dict(self.gateway.stats) | {"connected": self.gateway.connected()},
             "rate_limited": self.limiter.limited,
-            "faults": {"pending": self.faults.pending(), "fired": dict(self.faults.fired)},
+            "faults": self.faults.summary(),
         }
 
     def log_request(self, request: web.Request, status: int, fault: str) -> None:
         """Remember a REST call (no token, no body) for tests and debugging."""
-        self.request_log.append({"method": request.method, "path": request.path,
-                                 "query": dict(request.query), "status": status,
-                                 "fault": fault})
+        self.log_call(request, status, fault)
 
     def info(self) -> dict[str, Any]:
         """What a client needs to connect: the first line the CLI prints."""
@@ -282,7 +255,7 @@ class DiscordEmulator:
             "base_url": self.base_url,
             "api_base_url": self.api_base_url if self.base_url else "",
             "gateway_url": self.gateway_url if self.base_url else "",
-            "control_url": f"{self.base_url}/_emulator/" if self.base_url else "",
+            "control_url": self.control_url,
             "bot_token": world.app.token if world.app else None,
             "bot_user_id": world.app.bot_user_id if world.app else None,
             "application_id": world.app.id if world.app else None,
@@ -291,7 +264,3 @@ class DiscordEmulator:
             "channel_ids": list(channels.values()),
             "channels": channels,
         }
-
-
-def _fault(fault: FaultSpec | dict[str, Any]) -> FaultSpec:
-    return fault if isinstance(fault, FaultSpec) else FaultSpec.from_dict(dict(fault))

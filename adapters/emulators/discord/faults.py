@@ -2,20 +2,22 @@
 
 Gateway faults (a dropped connection, events lost while it is down, a held reconnection) are
 methods of :class:`~.emulator.DiscordEmulator`, since they act on live sockets, not requests.
+Matching, counting and the plan are :mod:`..common.faults`'s; the kinds are Discord's.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from ..common.faults import BaseFaultPlan, BaseFaultSpec
 
 FaultKind = Literal["error", "throttle", "slow", "malformed", "unauthorized"]
 FAULT_KINDS: tuple[str, ...] = ("error", "throttle", "slow", "malformed", "unauthorized")
 
 
 @dataclass
-class FaultSpec:
+class FaultSpec(BaseFaultSpec):
     """One fault rule.
 
     - ``error``: HTTP ``status`` (500, 502, 503, 504) with Discord's error JSON; not processed.
@@ -34,10 +36,9 @@ class FaultSpec:
     regex searched in the path after ``/api/v10``; ``method`` an HTTP method.
     """
 
+    KINDS: ClassVar[tuple[str, ...]] = FAULT_KINDS
+
     kind: FaultKind
-    count: int | None = 1
-    path: str | None = None
-    method: str | None = None
     status: int = 500
     retry_after: float = 1.0
     is_global: bool = False
@@ -46,62 +47,15 @@ class FaultSpec:
     process_first: bool = False
     body: Literal["truncated", "html"] = "truncated"
 
-    def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
+    def validate(self) -> None:
+        """A 5xx status for errors, and Discord's malformed bodies."""
         if self.kind == "error" and not 500 <= self.status <= 599:
             raise ValueError("an error fault needs a 5xx status")
         if self.body not in ("truncated", "html"):
             raise ValueError("malformed body must be 'truncated' or 'html'")
-        if self.path is not None:
-            re.compile(self.path)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> FaultSpec:
-        """Build from control-API JSON, refusing unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(raw) - known
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
-        return cls(**raw)
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether this rule applies to a request."""
-        if self.method and self.method.upper() != method.upper():
-            return False
-        return self.path is None or re.search(self.path, path) is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return asdict(self)
 
 
-class FaultPlan:
-    """The armed faults, consumed in order: the first matching rule takes each request."""
+class FaultPlan(BaseFaultPlan[FaultSpec]):
+    """The armed REST faults, consumed in order: the first matching rule takes each request."""
 
-    def __init__(self, faults: list[FaultSpec] | None = None) -> None:
-        self._faults: list[FaultSpec] = list(faults or [])
-        self.fired: dict[str, int] = {}
-
-    def add(self, fault: FaultSpec) -> None:
-        self._faults.append(fault)
-
-    def clear(self) -> None:
-        self._faults.clear()
-
-    def take(self, method: str, path: str) -> FaultSpec | None:
-        """The fault for this request, if any, counting it down."""
-        for fault in self._faults:
-            if fault.count is not None and fault.count <= 0:
-                continue
-            if fault.matches(method, path):
-                if fault.count is not None:
-                    fault.count -= 1
-                self.fired[fault.kind] = self.fired.get(fault.kind, 0) + 1
-                self._faults = [f for f in self._faults if f.count is None or f.count > 0]
-                return fault
-        return None
-
-    def pending(self) -> list[dict[str, Any]]:
-        """The faults still armed, as JSON."""
-        return [f.as_dict() for f in self._faults]
+    spec_type = FaultSpec

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ..common.faults import answer_late, bad_gateway_page, truncated_json
 from . import render
 from .faults import FaultSpec
 from .model import (
@@ -164,17 +165,11 @@ class RestRoutes:
                 self.emu.publish()
                 await asyncio.sleep(fault.delay)
                 return response
-            await request.read()  # received in full: a late answer, not a lost request
-            await asyncio.sleep(fault.delay)
+            await answer_late(request, fault.delay)
             return await self._authorised(request, handler)
         if fault.body == "html":
-            html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-            return web.Response(text=html, status=502, content_type="text/html")
-        response = await self._authorised(request, handler)
-        body = response.body if isinstance(response, web.Response) else b"{}"
-        raw = bytes(body) if isinstance(body, (bytes, bytearray)) else b"{}"
-        return web.Response(body=raw[: max(1, len(raw) // 2)], status=response.status,
-                            content_type=JSON)
+            return bad_gateway_page()
+        return truncated_json(await self._authorised(request, handler))
 
     # ---- handlers ----------------------------------------------------------------------------
 

@@ -20,13 +20,11 @@ live (so they arrive on the gateway), in file order.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ..common.scenario import ScenarioError, delay_of, load_file, mapping
 from .model import (
     MANAGE_MESSAGES,
     MODERATE_MEMBERS,
@@ -63,10 +61,6 @@ DEMO_MESSAGES: tuple[tuple[str, str, str, int], ...] = (
     ("questions", "Lisa Brown", ("Could whoever picked up Oliver Brown's PE bag by mistake ring "
      "me on 07700 900123? We're at 14 Elm Grove, Oakfield."), 6),
 )
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be read, with the key path of the problem."""
 
 
 @dataclass(frozen=True)
@@ -130,26 +124,14 @@ def seed_demo(emu: DiscordEmulator) -> Guild:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file (``.json``, or YAML for anything else)."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-        raw = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{source}: {exc}") from exc
-    return parse_scenario(raw, where=str(source))
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: expected a mapping")
-    return value
+    return load_file(path, parse_scenario)
 
 
 def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
     """Check a decoded scenario, naming the key path of the first problem."""
-    root = _mapping(raw or {}, where)
-    server = _mapping(root.get("server") or {}, f"{where}: server")
-    bot = _mapping(root.get("bot") or {}, f"{where}: bot")
+    root = mapping(raw or {}, where)
+    server = mapping(root.get("server") or {}, f"{where}: server")
+    bot = mapping(root.get("bot") or {}, f"{where}: bot")
     channels = root.get("channels") or []
     if not isinstance(channels, list):
         raise ScenarioError(f"{where}: channels: expected a list")
@@ -164,7 +146,7 @@ def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
 
 
 def _channel(raw: Any, where: str) -> ScenarioChannel:
-    data = _mapping(raw, where)
+    data = mapping(raw, where)
     if not isinstance(data.get("name"), str) or not data["name"]:
         raise ScenarioError(f"{where}.name: required text")
     messages = data.get("messages") or []
@@ -177,15 +159,10 @@ def _channel(raw: Any, where: str) -> ScenarioChannel:
 
 
 def _message(raw: Any, where: str) -> ScenarioMessage:
-    data = _mapping(raw, where)
+    data = mapping(raw, where)
     if not isinstance(data.get("text"), str):
         raise ScenarioError(f"{where}.text: required text")
-    try:
-        delay = float(data.get("delay", 0))
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{where}.delay: expected seconds") from None
-    if delay < 0:
-        raise ScenarioError(f"{where}.delay: must not be negative")
+    delay = delay_of(data, where)
     return ScenarioMessage(text=data["text"], author=str(data.get("author", "A Parent")),
                            delay=delay, reply_to_previous=bool(data.get("reply_to_previous")))
 

@@ -1,71 +1,40 @@
 """The control API under ``/_emulator/``: seed, inspect, break and wire up the emulator over HTTP.
 
 It is what the demo script, the crash test and a curious school use; it speaks plain JSON (no
-Graph shapes, no tokens) and answers ``{"error": ...}`` with 400 / 404 / 409 on bad input.
+Graph shapes, no tokens) and answers ``{"error": ...}`` with 400 / 404 / 409 on bad input
+(the JSON helpers are :mod:`..common.control`'s; which Graph errors are 404 is decided here).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..common.control import PREFIX, ControlBase, Route, add_routes, guard_for, json_object, ok
 from .state import GraphError
 
 if TYPE_CHECKING:
     from .emulator import GraphEmulator
 
-Handler = Callable[[web.Request], Awaitable[web.Response]]
-PREFIX = "/_emulator"
+
+def _refused(error: GraphError) -> web.Response:
+    """Graph's code 100 (no such object) is 404; any other Graph refusal 409."""
+    return ok({"error": error.message}, 404 if error.code == 100 else 409)
 
 
-def _ok(body: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        body=json.dumps(body).encode("utf-8"), status=status, content_type="application/json"
-    )
+_guard = guard_for(GraphError, _refused)
+"""Bad input -> 400, unknown ids (Graph's code 100) -> 404, other Graph refusals -> 409."""
 
 
-def _problem(message: str, status: int = 400) -> web.Response:
-    return _ok({"error": message}, status)
+class ControlRoutes(ControlBase):
+    """Handlers bound to one emulator (``/info``, ``/state`` and ``/requests`` are the base's)."""
 
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ValueError("body must be JSON") from None
-    if not isinstance(body, dict):
-        raise TypeError("body must be a JSON object")
-    return body
-
-
-def _guard(handler: Handler) -> Handler:
-    """Turn bad input into 400, unknown ids into 404 and Graph refusals into 409."""
-
-    async def wrapped(request: web.Request) -> web.Response:
-        try:
-            return await handler(request)
-        except GraphError as error:
-            return _problem(error.message, 404 if error.code == 100 else 409)
-        except (ValueError, TypeError, KeyError) as error:
-            return _problem(f"{type(error).__name__}: {error}")
-
-    return wrapped
-
-
-class ControlRoutes:
-    """Handlers bound to one emulator."""
-
-    def __init__(self, emu: GraphEmulator) -> None:
-        self.emu = emu
+    emu: GraphEmulator
 
     def install(self, app: web.Application) -> None:
         """Register every ``/_emulator/...`` route."""
-        routes: list[tuple[str, str, Handler]] = [
+        routes: list[Route] = [
             ("GET", "/info", self.info),
             ("GET", "/state", self.state),
             ("POST", "/reset", self.reset),
@@ -87,35 +56,26 @@ class ControlRoutes:
             ("POST", "/permissions", self.set_permissions),
             ("POST", "/subscription", self.set_subscription),
         ]
-        for method, path, handler in routes:
-            app.router.add_route(method, PREFIX + path, _guard(handler))
-
-    async def info(self, request: web.Request) -> web.Response:
-        """Base URL, page id, page token, app secret and verify token."""
-        return _ok(self.emu.info())
-
-    async def state(self, request: web.Request) -> web.Response:
-        """The full state dump (see :func:`.snapshot.snapshot`)."""
-        return _ok(self.emu.state())
+        add_routes(app, PREFIX, routes, _guard)
 
     async def reset(self, request: web.Request) -> web.Response:
         """Forget posts, comments, blocks, faults and counters."""
         self.emu.reset()
-        return _ok({"ok": True})
+        return ok({"ok": True})
 
     async def add_page(self, request: web.Request) -> web.Response:
         """``{"name", "id"?, "access_token"?}`` -> the page with its token."""
-        body = await _body(request)
+        body = await json_object(request)
         page = self.emu.add_page(str(body["name"]), body.get("id"), body.get("access_token"))
-        return _ok({"id": page.id, "name": page.name, "access_token": page.access_token}, 201)
+        return ok({"id": page.id, "name": page.name, "access_token": page.access_token}, 201)
 
     async def add_post(self, request: web.Request) -> web.Response:
         """``{"message", "page_id"?, "created_time"? (unix)}`` -> the post."""
-        body = await _body(request)
+        body = await json_object(request)
         post = self.emu.add_post(
             str(body["message"]), body.get("page_id"), body.get("created_time")
         )
-        return _ok(post, 201)
+        return ok(post, 201)
 
     async def add_comment(self, request: web.Request) -> web.Response:
         """A member of the public comments; see the module docstring of :mod:`.control`.
@@ -123,7 +83,7 @@ class ControlRoutes:
         ``{"post_id", "message", "from": {"id"?, "name"} | "author": name, "parent_id"?,
         "attachment"?, "created_time"? (unix), "webhook"?: true}`` -> the comment.
         """
-        body = await _body(request)
+        body = await json_object(request)
         author = body.get("from") or {}
         if not isinstance(author, dict):
             raise TypeError("from must be an object with id and name")
@@ -138,37 +98,37 @@ class ControlRoutes:
             created_time=body.get("created_time"),
             webhook=bool(body.get("webhook", True)),
         )
-        return _ok(comment, 201)
+        return ok(comment, 201)
 
     async def get_comment(self, request: web.Request) -> web.Response:
         """One comment with flags and op counts."""
-        return _ok(self.emu.comment(request.match_info["comment_id"]))
+        return ok(self.emu.comment(request.match_info["comment_id"]))
 
     async def edit_comment(self, request: web.Request) -> web.Response:
         """The author edits: ``{"message", "webhook"?: true}`` -> the comment (verb "edited")."""
-        body = await _body(request)
+        body = await json_object(request)
         comment = self.emu.edit_comment(
             request.match_info["comment_id"],
             str(body["message"]),
             webhook=bool(body.get("webhook", True)),
         )
-        return _ok(comment)
+        return ok(comment)
 
     async def delete_comment(self, request: web.Request) -> web.Response:
         """The author deletes their comment: ``{"webhook"?: true}`` -> it (verb "remove")."""
-        body = await _body(request)
+        body = await json_object(request)
         comment = self.emu.delete_comment_by_author(
             request.match_info["comment_id"], webhook=bool(body.get("webhook", True))
         )
-        return _ok(comment)
+        return ok(comment)
 
     async def get_faults(self, request: web.Request) -> web.Response:
         """Armed faults, fired counts and the webhook drop rate."""
-        return _ok(self._faults())
+        return ok(self._faults())
 
     async def add_faults(self, request: web.Request) -> web.Response:
         """One fault object, or ``{"faults": [...], "webhook_drop_rate"?: p}``."""
-        body = await _body(request)
+        body = await json_object(request)
         if "kind" in body:
             self.emu.add_fault(body)
         else:
@@ -179,66 +139,58 @@ class ControlRoutes:
                 if not 0.0 <= rate <= 1.0:
                     raise ValueError("webhook_drop_rate must be between 0 and 1")
                 self.emu.webhooks.drop_rate = rate
-        return _ok(self._faults())
+        return ok(self._faults())
 
     async def clear_faults(self, request: web.Request) -> web.Response:
         """Disarm every fault and stop dropping webhooks."""
         self.emu.clear_faults()
         self.emu.webhooks.drop_rate = 0.0
-        return _ok(self._faults())
+        return ok(self._faults())
 
     def _faults(self) -> dict[str, Any]:
-        return {
-            "pending": self.emu.faults.pending(),
-            "fired": dict(self.emu.faults.fired),
-            "webhook_drop_rate": self.emu.webhooks.drop_rate,
-        }
+        return {**self.emu.faults.summary(), "webhook_drop_rate": self.emu.webhooks.drop_rate}
 
     async def get_webhook(self, request: web.Request) -> web.Response:
         """The target and delivery counters."""
-        return _ok(self.emu.webhooks.stats())
+        return ok(self.emu.webhooks.stats())
 
     async def set_webhook(self, request: web.Request) -> web.Response:
         """``{"url", "app_secret"?, "verify_token"?, "verify"?: bool}``; verify shakes hands."""
-        body = await _body(request)
+        body = await json_object(request)
         self.emu.set_webhook(str(body["url"]), body.get("app_secret"), body.get("verify_token"))
         result: dict[str, Any] = self.emu.webhooks.stats()
         if body.get("verify"):
             result["verification"] = await self.emu.verify_webhook()
-        return _ok(result)
+        return ok(result)
 
     async def clear_webhook(self, request: web.Request) -> web.Response:
         """Stop delivering."""
         self.emu.clear_webhook()
-        return _ok(self.emu.webhooks.stats())
+        return ok(self.emu.webhooks.stats())
 
     async def verify_webhook(self, request: web.Request) -> web.Response:
         """Run the GET handshake against the target: ``{"ok", "status", "detail"}``."""
-        return _ok(await self.emu.verify_webhook())
+        return ok(await self.emu.verify_webhook())
 
     async def flush_webhooks(self, request: web.Request) -> web.Response:
         """Wait for deliveries in flight, then report the counters."""
         await self.emu.flush_webhooks()
-        return _ok(self.emu.webhooks.stats())
-
-    async def requests(self, request: web.Request) -> web.Response:
-        """The last Graph calls (method, path, query without token, status, fault)."""
-        return _ok({"requests": list(self.emu.request_log)})
+        return ok(self.emu.webhooks.stats())
 
     async def set_permissions(self, request: web.Request) -> web.Response:
         """``{"pages_manage_engagement": "declined", ...}`` (``?page_id=``) -> the page's."""
         page_id = request.query.get("page_id")
-        for permission, status in (await _body(request)).items():
+        for permission, status in (await json_object(request)).items():
             self.emu.set_page_permission(str(permission), str(status), page_id)
         page = self.emu.world.page(page_id) if page_id else self.emu.page
-        return _ok({"page_id": page.id, "permissions": dict(page.permissions)})
+        return ok({"page_id": page.id, "permissions": dict(page.permissions)})
 
     async def set_subscription(self, request: web.Request) -> web.Response:
         """``{"fields": ["feed"]}`` (empty list: unsubscribed; ``?page_id=``) -> the page's."""
-        fields = (await _body(request)).get("fields")
+        fields = (await json_object(request)).get("fields")
         if not isinstance(fields, list):
             raise TypeError("fields must be a list of webhook field names")
         page_id = request.query.get("page_id")
         self.emu.set_page_subscribed_fields(fields, page_id)
         page = self.emu.world.page(page_id) if page_id else self.emu.page
-        return _ok({"page_id": page.id, "subscribed_fields": list(page.subscribed_fields)})
+        return ok({"page_id": page.id, "subscribed_fields": list(page.subscribed_fields)})

@@ -9,10 +9,11 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
+from ..common.server import EmulatorServer
 from .control import ControlRoutes
 from .faults import FaultPlan, FaultSpec
 from .page_access import checked_status
@@ -23,8 +24,14 @@ from .usage import UsageMeter
 from .webhooks import WebhookSender, WebhookTarget, feed_payload
 
 
-class GraphEmulator:
-    """A Graph API server on 127.0.0.1 with its world in memory."""
+class GraphEmulator(EmulatorServer):
+    """A Graph API server on 127.0.0.1 with its world in memory.
+
+    The server lifecycle and request log are :class:`..common.server.EmulatorServer`'s; the base
+    URL ends with a slash, as Graph's SDKs join paths onto it.
+    """
+
+    url_suffix = "/"
 
     def __init__(
         self,
@@ -42,12 +49,10 @@ class GraphEmulator:
         self.verify_token = verify_token or secrets.token_urlsafe(12)
         self.graph_version = graph_version
         self.world = GraphState(clock=clock)
-        self.faults = FaultPlan([_fault(f) for f in faults])
+        self.faults = FaultPlan(faults)
         self.meter = UsageMeter(capacity=usage_capacity)
         self.webhooks = WebhookSender(drop_rate=webhook_drop_rate, seed=seed)
         self.request_log: deque[dict[str, Any]] = deque(maxlen=1000)
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -60,32 +65,16 @@ class GraphEmulator:
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Listen on ``host:port`` (0 picks a free port) and return the base URL (with a slash)."""
-        if self._runner is not None:
-            return self.base_url
-        await self.webhooks.open()
-        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[0][1]
-        shown = f"[{host}]" if ":" in host else host
-        self.base_url = f"http://{shown}:{bound}/"
-        return self.base_url
+        """Open the webhook sender, listen on ``host:port`` (0 picks a free port) and return the
+        base URL (with a slash)."""
+        if not self.running:
+            await self.webhooks.open()
+        return await super().start(host, port)
 
     async def stop(self) -> None:
-        """Stop listening and finish (or cancel) webhook deliveries."""
+        """Finish (or cancel) webhook deliveries and stop listening."""
         await self.webhooks.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await super().stop()
 
     # ---- world -------------------------------------------------------------------------------
 
@@ -188,14 +177,13 @@ class GraphEmulator:
         dump["calls"] = self.meter.total
         dump["usage_percent"] = self.meter.percent()
         dump["webhooks"] = self.webhooks.stats()
-        dump["faults"] = {"pending": self.faults.pending(), "fired": dict(self.faults.fired)}
+        dump["faults"] = self.faults.summary()
         return dump
 
     def reset(self) -> None:
         """Forget posts, comments, blocks, faults and counters; pages and webhook target stay."""
         self.world.reset()
-        self.faults.clear()
-        self.faults.fired.clear()
+        self.faults.reset()
         self.meter.reset()
         self.webhooks.reset_counts()
         self.request_log.clear()
@@ -204,9 +192,7 @@ class GraphEmulator:
 
     def add_fault(self, fault: FaultSpec | dict[str, Any]) -> FaultSpec:
         """Arm a fault for the next matching request(s)."""
-        spec = _fault(fault)
-        self.faults.add(spec)
-        return spec
+        return self.faults.arm(fault)
 
     def clear_faults(self) -> None:
         """Disarm every fault."""
@@ -246,15 +232,7 @@ class GraphEmulator:
     def log_request(self, request: web.Request, status: int, fault: str) -> None:
         """Remember a Graph call (token removed) for tests and debugging."""
         query = {k: v for k, v in request.query.items() if k != "access_token"}
-        self.request_log.append(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": query,
-                "status": status,
-                "fault": fault,
-            }
-        )
+        self.log_call(request, status, fault, query=query)
 
     def info(self) -> dict[str, Any]:
         """What a client needs to connect: the first line the CLI prints."""
@@ -263,14 +241,10 @@ class GraphEmulator:
             "platform": "facebook",
             "base_url": self.base_url,
             "graph_version": self.graph_version,
-            "control_url": f"{self.base_url}_emulator/" if self.base_url else "",
+            "control_url": self.control_url,
             "page_id": page.id if page else None,
             "page_name": page.name if page else None,
             "page_token": page.access_token if page else None,
             "app_secret": self.app_secret,
             "verify_token": self.verify_token,
         }
-
-
-def _fault(fault: FaultSpec | dict[str, Any]) -> FaultSpec:
-    return fault if isinstance(fault, FaultSpec) else FaultSpec.from_dict(dict(fault))

@@ -1,14 +1,16 @@
 """Faults on demand: the next N Graph requests (matching a path and method) misbehave.
 
 Tests, the demo and the crash test use these to check that the adapter slows down, retries and
-reconciles instead of crashing or repeating itself.
+reconciles instead of crashing or repeating itself.  Matching, counting and the plan are
+:mod:`..common.faults`'s; the kinds and their parameters are Graph's.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from ..common.faults import BaseFaultPlan, BaseFaultSpec
 
 FaultKind = Literal[
     "error500", "throttle", "slow", "malformed", "expired_token", "usage", "empty_page"
@@ -26,7 +28,7 @@ THROTTLE_CODES: frozenset[int] = frozenset({4, 17, 32, 613})
 
 
 @dataclass
-class FaultSpec:
+class FaultSpec(BaseFaultSpec):
     """One fault rule.
 
     - ``error500``: HTTP 500 with Graph's transient error (code 2); the request is not processed.
@@ -45,74 +47,24 @@ class FaultSpec:
     searched in the request path, ``method`` an HTTP method.
     """
 
+    KINDS: ClassVar[tuple[str, ...]] = FAULT_KINDS
+
     kind: FaultKind
-    count: int | None = 1
-    path: str | None = None
-    method: str | None = None
     code: int = 4
     delay: float = 1.0
     body: Literal["truncated", "html"] = "truncated"
     regain_minutes: int = 1
     percent: int = 100
 
-    def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
+    def validate(self) -> None:
+        """Graph's throttle codes and malformed bodies."""
         if self.kind == "throttle" and self.code not in THROTTLE_CODES:
             raise ValueError(f"throttle code must be one of {sorted(THROTTLE_CODES)}")
         if self.body not in ("truncated", "html"):
             raise ValueError("malformed body must be 'truncated' or 'html'")
-        if self.path is not None:
-            re.compile(self.path)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> FaultSpec:
-        """Build from control-API JSON, refusing unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(raw) - known
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
-        return cls(**raw)
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether this rule applies to a request."""
-        if self.method and self.method.upper() != method.upper():
-            return False
-        return self.path is None or re.search(self.path, path) is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return asdict(self)
 
 
-class FaultPlan:
-    """The armed faults, consumed in order: the first matching rule takes each request."""
+class FaultPlan(BaseFaultPlan[FaultSpec]):
+    """The armed Graph faults, consumed in order: the first matching rule takes each request."""
 
-    def __init__(self, faults: list[FaultSpec] | None = None) -> None:
-        self._faults: list[FaultSpec] = list(faults or [])
-        self.fired: dict[str, int] = {}
-
-    def add(self, fault: FaultSpec) -> None:
-        """Arm one more fault."""
-        self._faults.append(fault)
-
-    def clear(self) -> None:
-        """Disarm every fault."""
-        self._faults.clear()
-
-    def take(self, method: str, path: str) -> FaultSpec | None:
-        """The fault for this request, if any, counting it down."""
-        for fault in self._faults:
-            if fault.count is not None and fault.count <= 0:
-                continue
-            if fault.matches(method, path):
-                if fault.count is not None:
-                    fault.count -= 1
-                self.fired[fault.kind] = self.fired.get(fault.kind, 0) + 1
-                self._faults = [f for f in self._faults if f.count is None or f.count > 0]
-                return fault
-        return None
-
-    def pending(self) -> list[dict[str, Any]]:
-        """The faults still armed, as JSON."""
-        return [f.as_dict() for f in self._faults]
+    spec_type = FaultSpec

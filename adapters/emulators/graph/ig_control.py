@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .control import PREFIX, Handler, _body, _guard, _ok
+from ..common.control import PREFIX, Route, add_routes, json_object, ok
+from .control import _guard
 from .ig_render import account_json
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class InstagramControlRoutes:
 
     def install(self, app: web.Application) -> None:
         """Register every ``/_emulator/instagram/...`` route."""
-        routes: list[tuple[str, str, Handler]] = [
+        routes: list[Route] = [
             ("GET", "/state", self.state),
             ("POST", "/accounts", self.add_account),
             ("POST", "/media", self.add_media),
@@ -38,16 +39,15 @@ class InstagramControlRoutes:
             ("POST", "/permissions", self.set_permissions),
             ("POST", "/subscription", self.set_subscription),
         ]
-        for method, path, handler in routes:
-            app.router.add_route(method, IG_PREFIX + path, _guard(handler))
+        add_routes(app, IG_PREFIX, routes, _guard)
 
     async def state(self, request: web.Request) -> web.Response:
         """Accounts, media, comments with flags and op counts, account replies, totals."""
-        return _ok(self.emu.state()["instagram"])
+        return ok(self.emu.state()["instagram"])
 
     async def add_account(self, request: web.Request) -> web.Response:
         """``{"username", "id"?, "name"?, "page_id"?, "access_token"?}`` -> the account."""
-        body = await _body(request)
+        body = await json_object(request)
         account = self.emu.add_ig_account(
             str(body["username"]),
             ig_user_id=body.get("id"),
@@ -55,11 +55,11 @@ class InstagramControlRoutes:
             page_id=body.get("page_id"),
             access_token=body.get("access_token"),
         )
-        return _ok({**account_json(account), "access_token": self.emu.token_for(account)}, 201)
+        return ok({**account_json(account), "access_token": self.emu.token_for(account)}, 201)
 
     async def add_media(self, request: web.Request) -> web.Response:
         """``{"caption", "timestamp"? (unix), "owner_id"?, "media_type"?, ...}`` -> the media."""
-        body = await _body(request)
+        body = await json_object(request)
         media = self.emu.add_media(
             str(body["caption"]),
             owner_id=body.get("owner_id"),
@@ -67,7 +67,7 @@ class InstagramControlRoutes:
             media_type=str(body.get("media_type", "IMAGE")),
             media_product_type=str(body.get("media_product_type", "FEED")),
         )
-        return _ok(media, 201)
+        return ok(media, 201)
 
     async def add_comment(self, request: web.Request) -> web.Response:
         """A member of the public comments on ``media_id`` or replies to ``parent_id``.
@@ -75,7 +75,7 @@ class InstagramControlRoutes:
         ``{"media_id" | "parent_id", "text", "username"?, "from_id"?, "timestamp"? (unix),
         "webhook"?: true}`` -> the comment.
         """
-        body = await _body(request)
+        body = await json_object(request)
         target = body.get("parent_id") or body.get("media_id")
         if not target:
             raise ValueError("media_id or parent_id is required")
@@ -87,28 +87,28 @@ class InstagramControlRoutes:
             timestamp=body.get("timestamp"),
             webhook=bool(body.get("webhook", True)),
         )
-        return _ok(comment, 201)
+        return ok(comment, 201)
 
     async def get_comment(self, request: web.Request) -> web.Response:
         """One comment with flags and op counts."""
-        return _ok(self.emu.ig_comment(request.match_info["comment_id"]))
+        return ok(self.emu.ig_comment(request.match_info["comment_id"]))
 
     async def delete_comment(self, request: web.Request) -> web.Response:
         """The author deletes their comment."""
-        return _ok(self.emu.delete_ig_comment_by_author(request.match_info["comment_id"]))
+        return ok(self.emu.delete_ig_comment_by_author(request.match_info["comment_id"]))
 
     async def set_permissions(self, request: web.Request) -> web.Response:
         """``{"instagram_manage_comments": "declined", ...}`` -> the account's permissions."""
-        body = await _body(request)
+        body = await json_object(request)
         for permission, status in body.items():
             self.emu.set_permission(str(permission), str(status))
-        return _ok(account_json(self.emu.account))
+        return ok(account_json(self.emu.account))
 
     async def set_subscription(self, request: web.Request) -> web.Response:
         """``{"fields": ["comments"]}`` (empty list: unsubscribed) -> the account."""
-        body = await _body(request)
+        body = await json_object(request)
         fields = body.get("fields", [])
         if not isinstance(fields, list):
             raise TypeError("fields must be a list")
         self.emu.set_subscribed_fields(fields)
-        return _ok(account_json(self.emu.account))
+        return ok(account_json(self.emu.account))

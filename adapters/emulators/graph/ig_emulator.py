@@ -172,7 +172,7 @@ class InstagramEmulator(GraphEmulator):
             "platform": "instagram",
             "base_url": self.base_url,
             "graph_version": self.graph_version,
-            "control_url": f"{self.base_url}_emulator/" if self.base_url else "",
+            "control_url": self.control_url,
             "ig_user_id": account.id if account else None,
             "username": account.username if account else None,
             "page_id": page.id if page else None,

@@ -15,14 +15,12 @@ authors become usernames) plus an ``instagram`` section; ``caption`` may stand f
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ..common.scenario import load_file
 from .instagram import IgAccount
 from .scenario import Scenario, ScenarioComment, ScenarioError, parse_scenario
 
@@ -117,13 +115,7 @@ class InstagramScenario:
 
 def load_ig_scenario(path: str | Path) -> InstagramScenario:
     """Read and check an Instagram scenario file (``.json``, or YAML for anything else)."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-        raw = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{source}: {exc}") from exc
-    return parse_ig_scenario(raw, where=str(source))
+    return load_file(path, parse_ig_scenario)
 
 
 def parse_ig_scenario(raw: Any, where: str = "scenario") -> InstagramScenario:

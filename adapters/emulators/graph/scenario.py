@@ -21,13 +21,11 @@ Comments are played in file order, each reply right after its parent.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ..common.scenario import ScenarioError, delay_of, load_file, mapping
 from .state import Page
 
 if TYPE_CHECKING:
@@ -44,10 +42,6 @@ DEMO_POSTS: tuple[tuple[str, int], ...] = (
     ("Year 6 have been busy in the science lab this week exploring circuits.", 8),
     ("Reminder: school closes at 1.30pm on Wednesday for staff training.", 2),
 )
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be read, with the key path of the problem."""
 
 
 @dataclass(frozen=True)
@@ -95,19 +89,13 @@ def seed_demo(emulator: GraphEmulator) -> Page:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file (``.json``, or YAML for anything else)."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-        raw = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{source}: {exc}") from exc
-    return parse_scenario(raw, where=str(source))
+    return load_file(path, parse_scenario)
 
 
 def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
     """Check a decoded scenario, naming the key path of the first problem."""
-    root = _mapping(raw or {}, where)
-    page = _mapping(root.get("page") or {}, f"{where}: page")
+    root = mapping(raw or {}, where)
+    page = mapping(root.get("page") or {}, f"{where}: page")
     posts = root.get("posts") or []
     if not isinstance(posts, list):
         raise ScenarioError(f"{where}: posts: expected a list")
@@ -121,18 +109,12 @@ def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
     )
 
 
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: expected a mapping")
-    return value
-
-
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
 def _post(raw: Any, where: str) -> ScenarioPost:
-    data = _mapping(raw, where)
+    data = mapping(raw, where)
     if not isinstance(data.get("message"), str):
         raise ScenarioError(f"{where}.message: required text")
     comments = data.get("comments") or []
@@ -145,7 +127,7 @@ def _post(raw: Any, where: str) -> ScenarioPost:
 
 
 def _comment(raw: Any, where: str) -> ScenarioComment:
-    data = _mapping(raw, where)
+    data = mapping(raw, where)
     text = data.get("text", data.get("message"))
     if not isinstance(text, str):
         raise ScenarioError(f"{where}.text: required text")
@@ -154,15 +136,10 @@ def _comment(raw: Any, where: str) -> ScenarioComment:
     if isinstance(author, dict):
         author_id = _opt_str(author.get("id"))
         author = author.get("name", "A Parent")
-    try:
-        delay = float(data.get("delay", 0))
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{where}.delay: expected seconds") from None
-    if delay < 0:
-        raise ScenarioError(f"{where}.delay: must not be negative")
+    delay = delay_of(data, where)
     attachment = data.get("attachment")
     if attachment is not None:
-        _mapping(attachment, f"{where}.attachment")
+        mapping(attachment, f"{where}.attachment")
     replies = data.get("replies") or []
     if not isinstance(replies, list):
         raise ScenarioError(f"{where}.replies: expected a list")

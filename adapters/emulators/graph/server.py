@@ -6,7 +6,6 @@ middleware before (or after) the handler, exactly where a real network or platfo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ..common.faults import answer_late, bad_gateway_page, truncated_json
 from . import render
 from .faults import FaultSpec
 from .page_access import MODERATE_PERMISSION, permissions_body, require, subscribed_apps
@@ -191,24 +191,15 @@ class GraphRoutes:
         if fault.kind == "expired_token":
             return error_response(expired_token(), trace_id), percent, 0
         if fault.kind == "slow":
-            if request.can_read_body:
-                await request.read()  # received in full: a late answer, not a lost request
-            await asyncio.sleep(fault.delay)
+            await answer_late(request, fault.delay)
             return await handler(request), percent, 0
         if fault.kind == "usage":
             return await handler(request), fault.percent, 0
         if fault.kind == "empty_page":
             return _emptied(await handler(request)), percent, 0
         if fault.body == "html":
-            html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-            return web.Response(text=html, status=502, content_type="text/html"), percent, 0
-        response = await handler(request)
-        body = response.body if isinstance(response, web.Response) else b"{}"
-        raw = bytes(body) if isinstance(body, (bytes, bytearray)) else b"{}"
-        truncated = web.Response(
-            body=raw[: max(1, len(raw) // 2)], status=response.status, content_type=JSON
-        )
-        return truncated, percent, 0
+            return bad_gateway_page(), percent, 0
+        return truncated_json(await handler(request)), percent, 0
 
     async def handle(self, request: web.Request) -> web.Response:
         """Authenticate, dispatch on the path shape, render Graph errors."""

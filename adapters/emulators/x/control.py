@@ -1,42 +1,21 @@
 """The control API under ``/_emulator/``: seed, inspect and break the X emulator over HTTP.
 
 For the demo, the crash test and a school trying settings with ``modbot emulate x``; it speaks
-plain JSON (no X shapes, no tokens needed) and answers ``{"error": ...}`` with 400 / 404 / 409.
+plain JSON (no X shapes, no tokens needed) and answers ``{"error": ...}`` with 400 / 404 / 409
+(the JSON helpers are :mod:`..common.control`'s).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..common.control import PREFIX, ControlBase, Route, add_routes, guard_for, json_object, ok
 from .problems import XProblem
 
 if TYPE_CHECKING:
     from .emulator import XEmulator
-
-Handler = Callable[[web.Request], Awaitable[web.Response]]
-PREFIX = "/_emulator"
-
-
-def _ok(body: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        body=json.dumps(body).encode("utf-8"), status=status, content_type="application/json"
-    )
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ValueError("body must be JSON") from None
-    if not isinstance(body, dict):
-        raise TypeError("body must be a JSON object")
-    return body
 
 
 def _need(body: dict[str, Any], key: str) -> str:
@@ -45,31 +24,20 @@ def _need(body: dict[str, Any], key: str) -> str:
     return str(body[key])
 
 
-def _guard(handler: Handler) -> Handler:
-    """Bad input -> 400, unknown ids -> 404, X refusals -> 409."""
-
-    async def wrapped(request: web.Request) -> web.Response:
-        try:
-            return await handler(request)
-        except XProblem as problem:
-            return _ok({"error": str(problem)}, 409)
-        except KeyError as error:
-            return _ok({"error": f"not found: {error}"}, 404)
-        except (ValueError, TypeError) as error:
-            return _ok({"error": f"{type(error).__name__}: {error}"}, 400)
-
-    return wrapped
+_guard = guard_for(
+    XProblem, lambda problem: ok({"error": str(problem)}, 409), key_error_is_404=True
+)
+"""Bad input -> 400, unknown ids -> 404, X refusals -> 409."""
 
 
-class ControlRoutes:
-    """Handlers bound to one emulator."""
+class ControlRoutes(ControlBase):
+    """Handlers bound to one emulator (``/info``, ``/state`` and ``/requests`` are the base's)."""
 
-    def __init__(self, emu: XEmulator) -> None:
-        self.emu = emu
+    emu: XEmulator
 
     def install(self, app: web.Application) -> None:
         """Register every ``/_emulator/...`` route."""
-        routes: list[tuple[str, str, Handler]] = [
+        routes: list[Route] = [
             ("GET", "/info", self.info),
             ("GET", "/state", self.state),
             ("POST", "/reset", self.reset),
@@ -82,25 +50,16 @@ class ControlRoutes:
             ("POST", "/tier", self.set_tier),
             ("GET", "/requests", self.requests),
         ]
-        for method, path, handler in routes:
-            app.router.add_route(method, PREFIX + path, _guard(handler))
-
-    async def info(self, request: web.Request) -> web.Response:
-        """Base URL, account id and handle, access token, tier."""
-        return _ok(self.emu.info())
-
-    async def state(self, request: web.Request) -> web.Response:
-        """The full state dump (see :meth:`XEmulator.state`)."""
-        return _ok(self.emu.state())
+        add_routes(app, PREFIX, routes, _guard)
 
     async def reset(self, request: web.Request) -> web.Response:
         """Forget Tweets, mutes, faults and rate windows."""
         self.emu.reset()
-        return _ok({"ok": True})
+        return ok({"ok": True})
 
     async def add_tweet(self, request: web.Request) -> web.Response:
         """``{"author", "text", "in_reply_to"?, "name"?, "media"?: [...], "created_at"?}``."""
-        body = await _body(request)
+        body = await json_object(request)
         tweet = self.emu.add_tweet(
             _need(body, "author"),
             _need(body, "text"),
@@ -110,23 +69,23 @@ class ControlRoutes:
             created_at=body.get("created_at"),
             mention_parent=bool(body.get("mention_parent", True)),
         )
-        return _ok(tweet, 201)
+        return ok(tweet, 201)
 
     async def get_tweet(self, request: web.Request) -> web.Response:
         """One Tweet with its moderation state."""
-        return _ok(self.emu.tweet(request.match_info["tweet_id"]))
+        return ok(self.emu.tweet(request.match_info["tweet_id"]))
 
     async def delete_tweet(self, request: web.Request) -> web.Response:
         """The author deletes their Tweet."""
-        return _ok(self.emu.delete_tweet_by_author(request.match_info["tweet_id"]))
+        return ok(self.emu.delete_tweet_by_author(request.match_info["tweet_id"]))
 
     async def get_faults(self, request: web.Request) -> web.Response:
         """Armed faults and fired counts."""
-        return _ok({"pending": self.emu.faults.pending(), "fired": dict(self.emu.faults.fired)})
+        return ok(self.emu.faults.summary())
 
     async def add_faults(self, request: web.Request) -> web.Response:
         """One fault object, or ``{"faults": [...]}``."""
-        body = await _body(request)
+        body = await json_object(request)
         for fault in [body] if "kind" in body else list(body.get("faults", [])):
             self.emu.add_fault(fault)
         return await self.get_faults(request)
@@ -138,10 +97,6 @@ class ControlRoutes:
 
     async def set_tier(self, request: web.Request) -> web.Response:
         """``{"tier": "free"|"basic"|"pro"}``."""
-        body = await _body(request)
+        body = await json_object(request)
         self.emu.set_tier(_need(body, "tier"))  # type: ignore[arg-type]
-        return _ok(self.emu.info())
-
-    async def requests(self, request: web.Request) -> web.Response:
-        """The last API calls (method, path, query, status, fault)."""
-        return _ok({"requests": list(self.emu.request_log)})
+        return ok(self.emu.info())

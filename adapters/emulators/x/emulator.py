@@ -9,12 +9,13 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from aiohttp import web
 
+from ..common.server import EmulatorServer
 from .control import ControlRoutes
-from .faults import FaultPlan, FaultSpec, as_fault
+from .faults import FaultPlan, FaultSpec
 from .oauth1 import PERMISSIONS, X_ORIGIN, OAuth1Registry
 from .oauth1 import WINDOW as OAUTH1_WINDOW
 from .ratelimit import WINDOW, RateLimiter
@@ -26,8 +27,12 @@ Tier = Literal["free", "basic", "pro"]
 TIERS: tuple[str, ...] = ("free", "basic", "pro")
 
 
-class XEmulator:
-    """An X API v2 server on 127.0.0.1 with its world in memory."""
+class XEmulator(EmulatorServer):
+    """An X API v2 server on 127.0.0.1 with its world in memory.
+
+    The server lifecycle and request log are :class:`..common.server.EmulatorServer`'s (the base
+    URL has no trailing slash).
+    """
 
     def __init__(
         self,
@@ -51,7 +56,7 @@ class XEmulator:
         clients sign for) and timestamps within ``oauth1_window`` seconds (see :mod:`.oauth1`)."""
         self.world = XState(clock=clock)
         self.oauth1 = OAuth1Registry(origin=oauth1_origin, window=oauth1_window, clock=clock)
-        self.faults = FaultPlan([as_fault(f) for f in faults])
+        self.faults = FaultPlan(faults)
         self.limiter = RateLimiter(rate_limits, window=rate_window, clock=clock)
         self.tier: Tier = tier
         self.max_query_length = max_query_length
@@ -60,8 +65,6 @@ class XEmulator:
         self.client_id = str(secrets.randbelow(10**8))
         self.request_log: deque[dict[str, Any]] = deque(maxlen=2000)
         self.account_id: str | None = None
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -72,32 +75,6 @@ class XEmulator:
         ControlRoutes(self).install(app)
         routes.install(app)
         return app
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Listen on ``host:port`` (0 picks a free port); returns the base URL (no slash)."""
-        if self._runner is not None:
-            return self.base_url
-        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[0][1]
-        shown = f"[{host}]" if ":" in host else host
-        self.base_url = f"http://{shown}:{bound}"
-        return self.base_url
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     # ---- accounts ----------------------------------------------------------------------------
 
@@ -251,14 +228,13 @@ class XEmulator:
             "mutes": {k: list(v) for k, v in self.world.mutes.items()},
             "double_hides": sum(t.ops.double_hides for t in self.world.tweets.values()),
             "rate_usage": self.limiter.usage(),
-            "faults": {"pending": self.faults.pending(), "fired": dict(self.faults.fired)},
+            "faults": self.faults.summary(),
         }
 
     def reset(self) -> None:
         """Forget Tweets, mutes, faults, windows and the request log; users and tokens stay."""
         self.world.reset()
-        self.faults.clear()
-        self.faults.fired.clear()
+        self.faults.reset()
         self.limiter.reset()
         self.request_log.clear()
 
@@ -266,9 +242,7 @@ class XEmulator:
 
     def add_fault(self, fault: FaultSpec | dict[str, Any]) -> FaultSpec:
         """Arm a fault for the next matching request(s)."""
-        spec = as_fault(fault)
-        self.faults.add(spec)
-        return spec
+        return self.faults.arm(fault)
 
     def clear_faults(self) -> None:
         """Disarm every fault."""
@@ -285,25 +259,8 @@ class XEmulator:
     def log_request(self, request: web.Request, status: int, fault: str) -> None:
         """Remember an API call (never a token, key or signature) for tests and debugging:
         ``auth`` is ``oauth2``, ``oauth1`` or empty; ``auth_error`` why it was refused."""
-        self.request_log.append(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": dict(request.query),
-                "status": status,
-                "fault": fault,
-                "auth": request.get(AUTH_KIND, ""),
-                "auth_error": request.get(AUTH_ERROR, ""),
-            }
-        )
-
-    def calls(self, method: str = "", path_part: str = "") -> list[dict[str, Any]]:
-        """Logged calls filtered by method and a piece of the path."""
-        return [
-            r
-            for r in self.request_log
-            if (not method or r["method"] == method) and path_part in r["path"]
-        ]
+        self.log_call(request, status, fault, auth=request.get(AUTH_KIND, ""),
+                      auth_error=request.get(AUTH_ERROR, ""))
 
     def info(self) -> dict[str, Any]:
         """What a client needs to connect: the first line the CLI prints."""
@@ -316,7 +273,7 @@ class XEmulator:
         return {
             "platform": "twitter",
             "base_url": self.base_url,
-            "control_url": f"{self.base_url}/_emulator/" if self.base_url else "",
+            "control_url": self.control_url,
             "user_id": user.id if user else None,
             "username": user.username if user else None,
             "name": user.name if user else None,

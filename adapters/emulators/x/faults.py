@@ -2,14 +2,17 @@
 
 The same rules as the Graph emulator's (:mod:`adapters.emulators.graph.faults`), in X's words:
 tests, the demo and the crash test use them to check that the adapter backs off, retries and
-reconciles instead of crashing or posting twice.
+reconciles instead of crashing or posting twice.  Matching, counting and the plan are
+:mod:`..common.faults`'s; the kinds and their parameters are X's.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from ..common.faults import BaseFaultPlan, BaseFaultSpec
 
 FaultKind = Literal["error500", "throttle", "slow", "malformed", "expired_token", "empty_page"]
 FAULT_KINDS: tuple[str, ...] = (
@@ -20,7 +23,7 @@ SERVER_STATUSES = (500, 502, 503, 504)
 
 
 @dataclass
-class FaultSpec:
+class FaultSpec(BaseFaultSpec):
     """One fault rule.
 
     - ``error500``: HTTP ``status`` (500, 502, 503, 504) with X's problem body; not processed.
@@ -39,80 +42,30 @@ class FaultSpec:
     searched in the request path, ``method`` an HTTP method.
     """
 
+    KINDS: ClassVar[tuple[str, ...]] = FAULT_KINDS
+
     kind: FaultKind
-    count: int | None = 1
-    path: str | None = None
-    method: str | None = None
     status: int = 503
     delay: float = 1.0
     body: Literal["truncated", "html", "portal"] = "truncated"
     reset_in: float = 60.0
 
-    def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
+    def validate(self) -> None:
+        """X's server statuses, malformed bodies and non-negative times."""
         if self.kind == "error500" and self.status not in SERVER_STATUSES:
             raise ValueError(f"error500 status must be one of {SERVER_STATUSES}")
         if self.body not in ("truncated", "html", "portal"):
             raise ValueError("malformed body must be 'truncated', 'html' or 'portal'")
         if self.delay < 0 or self.reset_in < 0:
             raise ValueError("delay and reset_in must not be negative")
-        if self.path is not None:
-            re.compile(self.path)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> FaultSpec:
-        """Build from control-API / scenario JSON, refusing unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(raw) - known
-        if unknown:
-            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
-        return cls(**raw)
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether this rule applies to a request."""
-        if self.method and self.method.upper() != method.upper():
-            return False
-        return self.path is None or re.search(self.path, path) is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return asdict(self)
 
 
-class FaultPlan:
-    """The armed faults, consumed in order: the first matching rule takes each request."""
+class FaultPlan(BaseFaultPlan[FaultSpec]):
+    """The armed X faults, consumed in order: the first matching rule takes each request."""
 
-    def __init__(self, faults: list[FaultSpec] | None = None) -> None:
-        self._faults: list[FaultSpec] = list(faults or [])
-        self.fired: dict[str, int] = {}
-
-    def add(self, fault: FaultSpec) -> None:
-        """Arm one more fault."""
-        self._faults.append(fault)
-
-    def clear(self) -> None:
-        """Disarm every fault."""
-        self._faults.clear()
-
-    def take(self, method: str, path: str) -> FaultSpec | None:
-        """The fault for this request, if any, counting it down."""
-        for fault in self._faults:
-            if fault.count is not None and fault.count <= 0:
-                continue
-            if fault.matches(method, path):
-                if fault.count is not None:
-                    fault.count -= 1
-                self.fired[fault.kind] = self.fired.get(fault.kind, 0) + 1
-                self._faults = [f for f in self._faults if f.count is None or f.count > 0]
-                return fault
-        return None
-
-    def pending(self) -> list[dict[str, Any]]:
-        """The faults still armed, as JSON."""
-        return [f.as_dict() for f in self._faults]
+    spec_type = FaultSpec
 
 
-def as_fault(fault: FaultSpec | dict[str, Any]) -> FaultSpec:
+def as_fault(fault: FaultSpec | Mapping[str, Any]) -> FaultSpec:
     """A FaultSpec from either form."""
-    return fault if isinstance(fault, FaultSpec) else FaultSpec.from_dict(dict(fault))
+    return FaultPlan.coerce(fault)

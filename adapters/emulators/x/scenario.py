@@ -24,13 +24,11 @@ Tweets are played in file order, each reply right after its parent.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ..common.scenario import ScenarioError, delay_of, load_file, mapping
 from .emulator import TIERS
 from .oauth1 import PERMISSIONS
 from .state import ALL_SCOPES
@@ -90,10 +88,6 @@ DEMO_MENTIONS: tuple[tuple[float, str, str, str], ...] = (
      ("Anyone else think @OakfieldAcademy needs to sort out the car park at drop-off? Chaos "
       "every morning.")),
 )
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be read, with the key path of the problem."""
 
 
 @dataclass(frozen=True)
@@ -156,19 +150,7 @@ def _ensure_account(emulator: XEmulator, scenario: Scenario) -> dict[str, Any]:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file (``.json``, or YAML for anything else)."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-        raw = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{source}: {exc}") from exc
-    return parse_scenario(raw, where=str(source))
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: expected a mapping")
-    return value
+    return load_file(path, parse_scenario)
 
 
 def _list(value: Any, where: str) -> list[Any]:
@@ -181,13 +163,13 @@ def _list(value: Any, where: str) -> list[Any]:
 
 def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
     """Check a decoded scenario, naming the key path of the first problem."""
-    root = _mapping(raw or {}, where)
-    account = _mapping(root.get("account") or {}, f"{where}: account")
+    root = mapping(raw or {}, where)
+    account = mapping(root.get("account") or {}, f"{where}: account")
     tier = str(root.get("tier", "basic"))
     if tier not in TIERS:
         raise ScenarioError(f"{where}: tier: expected one of {TIERS}")
     scopes = _list(account.get("scopes", sorted(ALL_SCOPES)), f"{where}: account.scopes")
-    oauth1 = {**DEMO_OAUTH1, **_mapping(account.get("oauth1") or {}, f"{where}: account.oauth1")}
+    oauth1 = {**DEMO_OAUTH1, **mapping(account.get("oauth1") or {}, f"{where}: account.oauth1")}
     if not set(oauth1) <= OAUTH1_KEYS or oauth1["permission"] not in PERMISSIONS:
         raise ScenarioError(f"{where}: account.oauth1: keys among {sorted(OAUTH1_KEYS)}, "
                             f"permission one of {PERMISSIONS}")
@@ -211,7 +193,7 @@ def parse_scenario(raw: Any, where: str = "scenario") -> Scenario:
 
 
 def _tweet(raw: Any, where: str, *, own: bool = False) -> ScenarioTweet:
-    data = _mapping(raw, where)
+    data = mapping(raw, where)
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError(f"{where}.text: required text")
@@ -220,12 +202,7 @@ def _tweet(raw: Any, where: str, *, own: bool = False) -> ScenarioTweet:
         author, name = author.get("username", "a_parent"), author.get("name")
     if not own and not (isinstance(author, str) and author.lstrip("@")):
         raise ScenarioError(f"{where}.author: required handle")
-    try:
-        delay = float(data.get("delay", 0))
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{where}.delay: expected seconds") from None
-    if delay < 0:
-        raise ScenarioError(f"{where}.delay: must not be negative")
+    delay = delay_of(data, where)
     media = tuple(str(m) for m in _list(data.get("media"), f"{where}.media"))
     return ScenarioTweet(
         text=text,

@@ -7,7 +7,6 @@ middleware, before (or after) the handler, exactly where a network or X itself w
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ..common.faults import answer_late, bad_gateway_page
 from .faults import PROCESSED_KINDS, FaultSpec
 from .oauth1 import OAuth1Refused
 from .problems import (
@@ -185,16 +185,13 @@ class XRoutes:
         if fault is not None and fault.kind not in PROCESSED_KINDS:
             response, headers = self._fault_answer(fault, who, key, headers)
         elif fault is not None and fault.kind == "malformed" and fault.body == "html":
-            html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-            response = web.Response(text=html, status=502, content_type="text/html")
+            response = bad_gateway_page()
         elif fault is not None and fault.kind == "malformed" and fault.body == "portal":
             html = "<html><body><h1>This site is blocked by your school</h1></body></html>"
             response = web.Response(text=html, status=200, content_type="text/html")
         else:
             if fault is not None and fault.kind == "slow":
-                if request.can_read_body:
-                    await request.read()  # received in full: a late answer, not a lost request
-                await asyncio.sleep(fault.delay)
+                await answer_late(request, fault.delay)
             response, headers = await self._checked(request, handler, caller, key, headers)
             if fault is not None and fault.kind == "malformed":
                 response = _truncated(response)
