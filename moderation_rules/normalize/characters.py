@@ -1,0 +1,90 @@
+"""Character folding: look-alike letters, invisible characters, accents and case.
+
+Each character folds on its own (``fold_char``); :func:`fold_text` folds a whole text and
+records, for every folded character, the span of the original character it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["fold_char", "fold_text"]
+
+# Characters that render as nothing (or nearly nothing) and are used to split words.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+# Look-alikes NFKC does not fold: Cyrillic and Greek letters that read as Latin ones, plus the
+# typographic quotes and dashes people paste from phones.  Written for this project.
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic lower case
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ь": "b", "ӏ": "l", "г": "r", "п": "n", "и": "u", "л": "n",
+    # Cyrillic upper case
+    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ї": "i", "Ј": "j", "Һ": "h",
+    "Ԁ": "d", "Ԛ": "q", "Ԝ": "w", "Ӏ": "l",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o",
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    # punctuation look-alikes
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00b7": ".", "\u2022": ".", "\u2024": ".",
+}
+# ASCII that still needs the slow path: control characters and the backtick (a quote).
+_ASCII_SPECIAL = re.compile(r"[\x00-\x1f\x7f`]")
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """Fold one character: confusables, NFKC, accents stripped, lower case ('' if invisible)."""
+    if ch in _INVISIBLE:
+        return ""
+    if ch in _CONFUSABLES:
+        return _CONFUSABLES[ch]
+    cat = unicodedata.category(ch)
+    if cat == "Cf" or (cat == "Cc" and ch not in "\n\t\r"):
+        return ""
+    if ch in "\n\t\r":
+        return " "
+    out = unicodedata.normalize("NFKC", ch)
+    out = "".join(
+        _CONFUSABLES.get(c, c)
+        for c in unicodedata.normalize("NFD", out)
+        if not unicodedata.combining(c)
+    )
+    return out.lower()
+
+
+def fold_text(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Character-level fold with whitespace runs squeezed to one space.
+
+    Returns the folded characters and, per folded character, the start and end of the
+    original character it came from (one original character may fold to several)."""
+    if text.isascii() and "  " not in text and not _ASCII_SPECIAL.search(text):
+        n = len(text)
+        return list(text.lower()), list(range(n)), list(range(1, n + 1))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch not in "\n\t\r`":
+            out = ch.lower() if ch.isalpha() else ch
+        else:
+            out = fold_char(ch)
+        for c in out:
+            if c == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return chars, starts, ends

@@ -1,0 +1,106 @@
+"""Join letters split apart to dodge filters: ``f u c k``, ``k.y.s``, ``d-i-c-k``.
+
+Both joins work in place on the folded characters and their original spans, so the joined
+word still points at every original letter.  A run of spaced letters that spells several
+words ("a k n i f e") is cut back into known words where possible ("a knife").
+"""
+
+from __future__ import annotations
+
+import re
+
+from moderation_rules.normalize.vocabulary import COMMON_WORDS, known_words
+
+__all__ = ["rejoin_chains", "rejoin_spaced"]
+
+_SPACED = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z](?: [a-z]){2,}(?![^\W_])")
+# letters chained by dots, dashes or underscores with single letters inside: "k.y.s",
+# "d-i-c-k", and pieces left by other evasions ("mu.z.zies", "dic.k.h.e.a.d.s")
+_CHAIN = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z]+(?:[.\-_][a-z]+){2,}(?![^\W_])")
+_CHAIN_SEP = re.compile(r"[.\-_]")
+
+
+def _segment(letters: str) -> list[int] | None:
+    """Cut points splitting ``letters`` into the fewest known words (None if impossible)."""
+    vocab = known_words()
+    n = len(letters)
+    if n > 60 or not vocab:
+        return None
+    best: list[tuple[int, int] | None] = [None] * (n + 1)
+    best[0] = (0, -1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 20), end):
+            prev = best[start]
+            word = letters[start:end]
+            if prev is not None and ((len(word) >= 4 and word in vocab)
+                                     or (len(word) == 1 and word in "ai")
+                                     or (1 < len(word) < 4 and word in COMMON_WORDS)):
+                cand = (prev[0] + 1, start)
+                if best[end] is None or cand[0] < best[end][0]:
+                    best[end] = cand
+    if best[n] is None:
+        return None
+    cuts: list[int] = []
+    pos = n
+    while pos > 0:
+        _, start = best[pos]
+        if start > 0:
+            cuts.append(start)
+        pos = start
+    return sorted(cuts)
+
+
+def _drop(chars: list[str], starts: list[int], ends: list[int], drop: set[int]) -> None:
+    """Remove the folded characters at positions ``drop``, with their spans, in place."""
+    keep = [k for k in range(len(chars)) if k not in drop]
+    chars[:] = [chars[k] for k in keep]
+    starts[:] = [starts[k] for k in keep]
+    ends[:] = [ends[k] for k in keep]
+
+
+def rejoin_chains(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Join words split by dots, dashes or underscores ("k.y.s", "t-h-e"), in place.
+
+    A chain of three or more pieces whose inner pieces are single letters is one word spelled
+    out ("mother-in-law" and "a-level" are left alone).
+    """
+    text = "".join(chars)
+    if "." not in text and "-" not in text and "_" not in text:
+        return
+    drop: set[int] = set()
+    for m in _CHAIN.finditer(text):
+        pieces = _CHAIN_SEP.split(m.group())
+        if any(len(p) != 1 for p in pieces[1:-1]):
+            continue
+        if len(pieces[0]) > 1 and len(pieces[-1]) > 1 and len(pieces) < 4 \
+                and "." not in m.group():
+            continue  # "pick-n-mix", "will-o-wisp": hyphenated words, not a spelled-out one
+        for k in range(m.start(), m.end()):
+            if text[k] in ".-_":
+                drop.add(k)
+    if drop:
+        _drop(chars, starts, ends, drop)
+
+
+def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
+                  original: str = "") -> None:
+    """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place.
+
+    Several spaced words in a row ('a k n i f e') are cut back into known words where
+    possible ('a knife'), otherwise joined into one.
+    """
+    text = "".join(chars)
+    drop: set[int] = set()
+    for m in _SPACED.finditer(text):
+        letters = text[m.start() : m.end() : 2]
+        whole = letters in known_words()
+        cuts = set() if whole or len(letters) < 4 else set(_segment(letters) or ())
+        for j, k in enumerate(range(m.start() + 1, m.end(), 2)):
+            # a capital after a small letter starts a new word ("B r o o k f i e l d A v e")
+            if j + 1 in cuts or (original and original[starts[k + 1]].isupper()
+                                 and original[starts[k - 1]].islower()):
+                chars[k] = " "
+            else:
+                drop.add(k)
+    if drop:
+        _drop(chars, starts, ends, drop)
