@@ -45,6 +45,7 @@ from typing import Any
 from bot.domain import FetchResult, Item
 
 from .client import GraphClient
+from .counts import changed_posts, is_number, next_counts, read_counts, recount_due
 from .errors import ObjectMissing
 from .translate import Failure, TranslateError, comments_to_items, dump, parse_graph_time
 
@@ -58,32 +59,12 @@ CURSOR_VERSION = 1
 DAY = 86_400.0
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
     """Per-post newest ``created_time`` (unix) from a stored cursor, dropping unreadable parts."""
     posts = cursor.get("posts") if isinstance(cursor, Mapping) else None
     if not isinstance(posts, Mapping):
         return {}
-    return {str(k): int(v) for k, v in posts.items() if _number(v)}
-
-
-def read_counts(cursor: Mapping[str, Any]) -> tuple[dict[str, int], float | None]:
-    """Per-post comment counts and when they were last all compared, dropping junk.
-
-    A cursor from before counts were kept has neither: its next poll is a first count.
-    """
-    if not isinstance(cursor, Mapping):
-        return {}, None
-    counts = cursor.get("counts")
-    at = cursor.get("counted_at")
-    found = (
-        {str(k): int(v) for k, v in counts.items() if _number(v)}
-        if isinstance(counts, Mapping) else {}
-    )
-    return found, float(at) if _number(at) else None
+    return {str(k): int(v) for k, v in posts.items() if is_number(v)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +95,7 @@ def comment_count(post: Mapping[str, Any]) -> int | None:
     comments = post.get("comments")
     summary = comments.get("summary") if isinstance(comments, Mapping) else None
     total = summary.get("total_count") if isinstance(summary, Mapping) else None
-    return int(total) if _number(total) and total >= 0 else None
+    return int(total) if is_number(total) and total >= 0 else None
 
 
 async def poll_page(
@@ -124,8 +105,7 @@ async def poll_page(
     seen = read_cursor(cursor)
     counts, counted_at = read_counts(cursor)
     cutoff = now - plan.horizon_days * DAY
-    # a last recount "in the future" (the clock went back) must not put recounts off
-    recount = counted_at is None or not 0 <= now - counted_at < plan.recount_interval
+    recount = recount_due(counted_at, now, plan.recount_interval)
     deepest = min(cutoff, now - plan.count_horizon_days * DAY) if recount else cutoff
     listed, failures = await list_posts(client, plan, deepest)
     post_ids = [post_id for post_id, post in listed.items() if post.created >= cutoff]
@@ -133,13 +113,8 @@ async def poll_page(
     # older posts still talked about: the cursor saw a comment on them inside the horizon
     post_ids += [p for p, stamp in seen.items() if p not in reading and stamp >= cutoff]
     reading.update(post_ids)
-    recounted: list[str] = []
-    if recount and counted_at is not None:  # the first poll only notes the counts
-        for post_id, post in listed.items():
-            before = counts.get(post_id)
-            if post_id in reading or before is None or post.comments in (None, before):
-                continue
-            recounted.append(post_id)  # a quiet old post with new comments
+    listed_counts = {post_id: post.comments for post_id, post in listed.items()}
+    recounted = changed_posts(listed_counts, counts, reading, counted_at) if recount else []
     items: list[Item] = []
     newest: dict[str, int] = {}
     for post_id in post_ids + recounted:
@@ -151,9 +126,7 @@ async def poll_page(
         failures.extend(bad)
         if last is not None:
             newest[post_id] = last
-    # a recount forgets posts no longer listed (deleted, or older than count_horizon_days)
-    kept = {k: v for k, v in counts.items() if k in listed} if recount else dict(counts)
-    kept.update({k: post.comments for k, post in listed.items() if post.comments is not None})
+    kept = next_counts(counts, listed_counts, recount)
     return FetchResult(
         items=tuple(items),
         cursor={

@@ -34,6 +34,13 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.facebook.counts import (
+    changed_posts,
+    is_number,
+    next_counts,
+    read_counts,
+    recount_due,
+)
 from adapters.facebook.errors import ObjectMissing
 from bot.domain import FetchResult, Item
 
@@ -51,29 +58,12 @@ CURSOR_VERSION = 1
 DAY = 86_400.0
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def read_cursor(cursor: Mapping[str, Any]) -> dict[str, int]:
     """Per-media newest comment ``timestamp`` (unix) from a stored cursor, dropping junk."""
     media = cursor.get("media") if isinstance(cursor, Mapping) else None
     if not isinstance(media, Mapping):
         return {}
-    return {str(k): int(v) for k, v in media.items() if _number(v)}
-
-
-def read_counts(cursor: Mapping[str, Any]) -> tuple[dict[str, int], float | None]:
-    """Per-media ``comments_count`` and when they were last all compared, dropping junk."""
-    if not isinstance(cursor, Mapping):
-        return {}, None
-    counts = cursor.get("counts")
-    at = cursor.get("counted_at")
-    found = (
-        {str(k): int(v) for k, v in counts.items() if _number(v)}
-        if isinstance(counts, Mapping) else {}
-    )
-    return found, float(at) if _number(at) else None
+    return {str(k): int(v) for k, v in media.items() if is_number(v)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +97,7 @@ async def poll_account(
     seen = read_cursor(cursor)
     counts, counted_at = read_counts(cursor)
     cutoff = now - plan.horizon_days * DAY
-    recount = counted_at is None or now - counted_at >= plan.recount_interval
+    recount = recount_due(counted_at, now, plan.recount_interval)
     listed, failures = await list_media(
         client, plan, min(cutoff, now - plan.count_horizon_days * DAY) if recount else cutoff
     )
@@ -118,13 +108,9 @@ async def poll_account(
                     else await media_permalink(client, media_id))
             if link is not None:
                 media[media_id] = link
-    recounted: set[str] = set()
-    if recount and counted_at is not None:  # the first poll only notes the counts
-        for media_id, m in listed.items():
-            before = counts.get(media_id)
-            if media_id not in media and before is not None and m.comments not in (None, before):
-                media[media_id] = m.permalink  # a quiet old post with new comments
-                recounted.add(media_id)
+    listed_counts = {media_id: m.comments for media_id, m in listed.items()}
+    recounted = set(changed_posts(listed_counts, counts, media, counted_at) if recount else ())
+    media.update({media_id: listed[media_id].permalink for media_id in recounted})
     items: list[Item] = []
     newest: dict[str, int] = {}
     for media_id, link in media.items():
@@ -136,8 +122,7 @@ async def poll_account(
         failures.extend(bad)
         if last is not None:
             newest[media_id] = last
-    kept = {} if recount else {k: v for k, v in counts.items() if k not in listed}
-    kept.update({k: m.comments for k, m in listed.items() if m.comments is not None})
+    kept = next_counts(counts, listed_counts, recount)
     return FetchResult(
         items=tuple(items),
         cursor={
@@ -180,7 +165,7 @@ async def list_media(
                     media[media_id] = Listed(
                         permalink=link if isinstance(link, str) else "",
                         created=created,
-                        comments=int(count) if _number(count) and count >= 0 else None,
+                        comments=int(count) if is_number(count) and count >= 0 else None,
                     )
             if reached_cutoff:
                 break
