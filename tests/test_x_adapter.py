@@ -20,42 +20,27 @@ from adapters.base import (
 )
 from adapters.capabilities import CAPABILITIES
 from adapters.emulators.x import FaultSpec, XEmulator
-from adapters.twitter import TwitterAdapter
 from bot.domain import ActionKind, PlatformAction
+from tests.x_support import (
+    TOKEN,
+    adapter_maker,
+    oauth2_adapter,
+    running_emulator,
+)
 
-ACCOUNT = "1072250532645998596"
-TOKEN = "oak-token"
-FAST: dict[str, Any] = {
-    "retry_attempts": 3, "retry_wait": 0.01, "retry_max_wait": 0.05, "rate_limit_wait": 0.2,
-    "timeout": 1.0, "reconcile_delay": 0.01, "poll_overlap": 0.0,
-}
 EXPLAIN = "We have hidden this reply because it broke our community rules."
 
 
 @pytest.fixture(name="emu")
 async def _emu() -> AsyncIterator[XEmulator]:
-    emulator = XEmulator(rate_limits={"PUT /2/tweets/:id/hidden": 6})
-    emulator.add_account("OakfieldAcademy", "Oakfield Academy", user_id=ACCOUNT,
-                         access_token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with running_emulator(rate_limits={"PUT /2/tweets/:id/hidden": 6}) as emulator:
+        yield emulator
 
 
 @pytest.fixture(name="make")
 async def _make(emu: XEmulator) -> AsyncIterator[Any]:
-    made: list[TwitterAdapter] = []
-
-    def make(**overrides: Any) -> TwitterAdapter:
-        options = {**FAST, **overrides}
-        token = options.pop("access_token", TOKEN)
-        adapter = TwitterAdapter("oak-x", ACCOUNT, token, emu.base_url, **options)
-        made.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in made:
-        await adapter.close()
+    async with adapter_maker(lambda **kw: oauth2_adapter(emu, **kw)) as make:
+        yield make
 
 
 def act(kind: ActionKind, target: str, **fields: Any) -> PlatformAction:

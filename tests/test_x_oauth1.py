@@ -21,24 +21,21 @@ from adapters.emulators.x.oauth1 import X_ORIGIN, base_string, hmac_sha1, parse_
 from adapters.emulators.x.scenario import ScenarioError, apply_scenario_account
 from adapters.twitter import TwitterAdapter
 from bot.domain import ActionKind, PlatformAction
+from tests.x_support import (
+    ACCOUNT,
+    FAST,
+    adapter_maker,
+    running_emulator,
+)
 
-ACCOUNT = "1072250532645998596"
-FAST: dict[str, Any] = {
-    "retry_attempts": 3, "retry_wait": 0.01, "retry_max_wait": 0.05, "rate_limit_wait": 0.2,
-    "timeout": 1.0, "reconcile_delay": 0.01, "poll_overlap": 0.0,
-}
 UNAUTHORIZED = {"title": "Unauthorized", "detail": "Unauthorized", "type": "about:blank",
                 "status": 401}
 
 
 @pytest.fixture(name="emu")
 async def _emu() -> AsyncIterator[XEmulator]:
-    emulator = XEmulator()
-    emulator.add_account("OakfieldAcademy", "Oakfield Academy", user_id=ACCOUNT,
-                         access_token="oauth2-token")
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with running_emulator(token="oauth2-token") as emulator:
+        yield emulator
 
 
 @pytest.fixture(name="keys")
@@ -48,20 +45,15 @@ def _keys(emu: XEmulator) -> dict[str, str]:
 
 @pytest.fixture(name="make")
 async def _make(emu: XEmulator) -> AsyncIterator[Any]:
-    made: list[TwitterAdapter] = []
-
-    def make(keys: dict[str, str], base_url: str = "", **overrides: Any) -> TwitterAdapter:
-        adapter = TwitterAdapter(
+    def build(keys: dict[str, str], base_url: str = "", **overrides: Any) -> TwitterAdapter:
+        return TwitterAdapter(
             "oak-x", ACCOUNT, keys["access_token"], base_url or emu.base_url,
             consumer_key=keys["consumer_key"], consumer_secret=keys["consumer_secret"],
             access_token_secret=keys["access_token_secret"], **{**FAST, **overrides},
         )
-        made.append(adapter)
-        return adapter
 
-    yield make
-    for adapter in made:
-        await adapter.close()
+    async with adapter_maker(build) as make:
+        yield make
 
 
 def act(kind: ActionKind, target: str, **fields: Any) -> PlatformAction:

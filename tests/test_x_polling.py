@@ -12,41 +12,27 @@ import pytest
 
 from adapters.base import AuthExpired, RateLimited, TransientError
 from adapters.emulators.x import XEmulator
-from adapters.twitter import AccessLevelTooLow, TwitterAdapter
+from adapters.twitter import AccessLevelTooLow
+from tests.x_support import (
+    TOKEN,
+    adapter_maker,
+    oauth2_adapter,
+    running_emulator,
+)
 
-ACCOUNT = "1072250532645998596"
-TOKEN = "oak-token"
-FAST: dict[str, Any] = {
-    "retry_attempts": 3, "retry_wait": 0.01, "retry_max_wait": 0.05, "rate_limit_wait": 0.2,
-    "timeout": 1.0, "reconcile_delay": 0.01, "poll_overlap": 0.0,
-}
 DAY = 86_400.0
 
 
 @pytest.fixture(name="emu")
 async def _emu() -> AsyncIterator[XEmulator]:
-    emulator = XEmulator()
-    emulator.add_account("OakfieldAcademy", "Oakfield Academy", user_id=ACCOUNT,
-                         access_token=TOKEN)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with running_emulator() as emulator:
+        yield emulator
 
 
 @pytest.fixture(name="make")
 async def _make(emu: XEmulator) -> AsyncIterator[Any]:
-    made: list[TwitterAdapter] = []
-
-    def make(**overrides: Any) -> TwitterAdapter:
-        options = {**FAST, **overrides}
-        token = options.pop("access_token", TOKEN)
-        adapter = TwitterAdapter("oak-x", ACCOUNT, token, emu.base_url, **options)
-        made.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in made:
-        await adapter.close()
+    async with adapter_maker(lambda **kw: oauth2_adapter(emu, **kw)) as make:
+        yield make
 
 
 def ids(result: Any) -> list[str]:
