@@ -207,16 +207,9 @@ async def report_auth_expired(
     now: datetime, error: str,
 ) -> None:
     """Mark the account's token as expired and alert the trust's admins (once per day)."""
-    academy_key, _ = settings.academy_of(account)
-    async with sessions.begin() as session:
-        health = await health_row(session, account)
-        health.auth_expired, health.last_error, health.last_error_at = True, error[:2000], now
-        await raise_alert(
-            session, settings, now, kind="token_expired", role="admins",
-            academy_key=academy_key, account_key=account,
-            summary=f"The access token of {account} was refused; renew it so moderation resumes.",
-            dedupe_key=f"token_expired:{account}:{now.date().isoformat()}",
-        )
+    await _report_account(
+        sessions, settings, account, now, error, kind="token_expired", expired=True,
+        summary=f"The access token of {account} was refused; renew it so moderation resumes.")
 
 
 async def report_account_refused(
@@ -228,13 +221,24 @@ async def report_account_refused(
     Retrying cannot help, so the trust's admins are told (once per day) in the adapter's plain
     words, which name what to change; the account is polled again later in case it was fixed.
     """
+    await _report_account(
+        sessions, settings, account, now, reason, kind="account_refused", expired=False,
+        summary=f"{account} cannot be moderated: {reason[:500]}")
+
+
+async def _report_account(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, account: str,
+    now: datetime, error: str, *, kind: str, expired: bool, summary: str,
+) -> None:
+    """Record the account's problem on its health row and alert the admins once a day."""
     academy_key, _ = settings.academy_of(account)
     async with sessions.begin() as session:
         health = await health_row(session, account)
-        health.last_error, health.last_error_at = reason[:2000], now
+        health.last_error, health.last_error_at = error[:2000], now
+        if expired:
+            health.auth_expired = True
         await raise_alert(
-            session, settings, now, kind="account_refused", role="admins",
-            academy_key=academy_key, account_key=account,
-            summary=f"{account} cannot be moderated: {reason[:500]}",
-            dedupe_key=f"account_refused:{account}:{now.date().isoformat()}",
+            session, settings, now, kind=kind, role="admins",
+            academy_key=academy_key, account_key=account, summary=summary,
+            dedupe_key=f"{kind}:{account}:{now.date().isoformat()}",
         )
