@@ -24,7 +24,7 @@ from bot.calendar_config import CalendarBook
 from bot.decide import PRIORITY, Decision, decide, fit_to_platform
 from bot.domain import ActionKind, Item, Label
 from bot.outbox import NewAction, enqueue, enqueue_explanation
-from bot.settings import ModerationSettings, Settings
+from bot.settings import Account, ModerationSettings, Settings
 from bot.sla import at_risk_at, due_at
 from bot.store.models import AssessmentRow, DecisionRow, EvidenceRow, ItemRow, TicketRow
 from bot.store.repository import (
@@ -200,7 +200,7 @@ class Pipeline:
                 )
             )
         backfill = row.source == "backfill"
-        await self._schedule_effects(session, row, decision, academy.moderation, now,
+        await self._schedule_effects(session, row, decision, academy.moderation, account, now,
                                      explain=decision.explain and not backfill)
         if decision.needs_response and not backfill:
             await self._open_ticket(session, row, academy_key, decision, now)
@@ -220,10 +220,9 @@ class Pipeline:
 
     async def _schedule_effects(
         self, session: AsyncSession, row: ItemRow, decision: Decision,
-        moderation: ModerationSettings, now: datetime, *, explain: bool,
+        moderation: ModerationSettings, account: Account, now: datetime, *, explain: bool,
     ) -> None:
         priority = PRIORITY.get(Label(decision.label), 50)
-        account = self._settings.academy_of(row.account)[1].accounts[row.account]
         for effect in decision.effects:
             extra: dict[str, Any] = {}
             if effect is ActionKind.TIMEOUT and account.discord is not None:
