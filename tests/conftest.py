@@ -109,3 +109,18 @@ def _make_settings() -> Callable[..., Settings]:
 def _clock() -> ManualClock:
     """A clock at Monday 23 November 2026, 10:00 UTC (a working morning in London)."""
     return ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture(name="rule_outcome", scope="session")
+def _rule_outcome() -> Callable[[str], tuple[str, str]]:
+    """(primary label, enforce-mode action) of a text under the shipped rules."""
+    from moderation_rules.engine import default_engine
+    from moderation_rules.thresholds import action_for
+
+    engine = default_engine()
+
+    def outcome(text: str) -> tuple[str, str]:
+        a = engine.assess(text)
+        return a.label, action_for(a.label, a.scores)
+
+    return outcome

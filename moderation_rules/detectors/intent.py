@@ -3,6 +3,11 @@
 Runs after the packs, so it sees their press/complaint/query cues.  A strong complaint cue beats
 a question mark ("how is that fair??" is a complaint); a question without one is a query; a
 journalist needs a self-introduction or a request for comment, not just a newspaper's name.
+
+It also settles one clash between hide labels: adult-dating spam ("hot singles near you want to
+meet tonight", tagged ``adult_spam`` by the sexual pack) shares words with a grooming approach.
+When the only safeguarding evidence is weak (below ``_SG_WEAK``), the spam wording explains it
+and safeguarding is capped below review; a strong safeguarding cue is never touched.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ _NOT_QUESTION = re.compile(
     r"beautiful|funny|kind)|who(?:'s| is) (?:a |the )?(?:good|proud|clever|star))"
 )
 _SENTENCE = re.compile(r"(?:^|[.!?\n]\s*)([^.!?\n]+)")
+_SG_WEAK = 0.6  # safeguarding hits below this are cues, not disclosures
 
 
 class IntentResolver:
@@ -54,7 +60,16 @@ class IntentResolver:
                 ctx.add_norm("query.opener", "query", "P-RESPOND", 0.6, start, m.end(1))
                 return
 
+    @staticmethod
+    def _adult_spam(ctx: Context) -> None:
+        if not any("adult_spam" in h.tags for h in ctx.hits):
+            return
+        sg = [h.score for h in ctx.hits if h.label == "safeguarding"]
+        if sg and max(sg) < _SG_WEAK:
+            ctx.caps["safeguarding"] = min(ctx.caps.get("safeguarding", 1.0), 0.45)
+
     def __call__(self, ctx: Context) -> None:
+        self._adult_spam(ctx)
         self._question(ctx)
         press = ctx.score("press")
         complaint = ctx.score("complaint")

@@ -143,16 +143,17 @@ class ModelDetector:
         self.hide = hide
         self.review = review
 
-    def _attacked(self, folded: str, words: set[str]) -> bool:
+    def _attacked(self, folded: str, words: set[str]) -> bool | None:
         """A negative predicate in the same sentence as a group word, not negated, quoted
-        or reported ("X are a burden": yes; "X are not a burden", "saying X are a burden is
-        wrong": no)."""
+        or reported ("X are a burden": True; "saying X are a burden is wrong": False).
+        None when the only negative predicates found are negated ("X pose no threat")."""
         if self._negative is None or '"' in folded:
             return False
         if self._reporting is not None and self._reporting.search(folded):
             return False
         if self._negated_positive is not None and self._negated_positive.search(folded):
             return True
+        negated = False
         for m in self._negative.finditer(folded):
             sent_start = max(folded.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
             sent_end = min((i for i in (folded.find(c, m.end()) for c in ".!?;\n") if i >= 0),
@@ -163,9 +164,11 @@ class ModelDetector:
             before = folded[sent_start : m.start()]  # any negation earlier in the sentence
             if self._negation is not None and self._negation.search(before) \
                     and not self._negation.search(m.group()):
+                negated = negated or self._negation.search(" ".join(before.split()[-2:])) \
+                    is not None
                 continue
             return True
-        return False
+        return None if negated else False
 
     def _score(self, p: float) -> float:
         if p >= self.hide:
@@ -184,8 +187,11 @@ class ModelDetector:
         hate = self._score(probs.get("hate", 0.0))
         if hate and not ctx.nonprotected_target and not self._groups.isdisjoint(words) \
                 and not _POSITIVE.search(folded):
-            if hate < 0.8 and self._attacked(folded, words):
+            attacked = self._attacked(folded, words)
+            if hate < 0.8 and attacked:
                 hate = 0.82  # target and negative predicate both present: hide, not review
+            elif hate >= 0.8 and attacked is None:
+                hate = 0.55  # "X pose no threat": n-grams do not read negation; a person does
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
         if off and _PERSON.search(folded) and ctx.score("complaint") < 0.5:

@@ -57,7 +57,7 @@ class PatternDetector:
         for i in sorted(wake):  # pack order, as if every rule were tried
             rule, scanners = patterns[i]
             req = requires[i]
-            if req is not None and req.search(raw_lower) is None:
+            if req is not None and req.search(raw_lower) is None and req.search(norm) is None:
                 continue
             m = rule.meta
             text = raw if rule.view == "raw" else norm

@@ -33,6 +33,20 @@ _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)44\s?\(?0?\)?\s?|0)(?:7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
     r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4})(?!\d)"
 )
+# A number the sentence calls the school's or an office's line ("the attendance line",
+# "ring reception on"), unless it is also called someone's own ("her mobile is").
+_BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is")
+_SCHOOL_LINE = re.compile(
+    r"\b(?:attendance|absence|office|reception|switchboard|main|school|academy|admissions|"
+    r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b")
+_PERSONAL_LINE = re.compile(
+    r"\b(?:his|her|their|my|mum'?s|dad'?s|home|mobile|personal|private) (?:number|mobile|"
+    r"phone|digits)\b")
+_SELF_SUBJECT = re.compile(r"\b(?:i|we|i'?ve|we'?ve)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# A phone number spelled out in words ("zero seven seven zero ..."): ten or more digit words.
+_DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|treble)"
+_SPOKEN_NUMBER = re.compile(
+    rf"\b(?:zero|oh|nought)[\s,.-]+(?:seven|one|two|three)(?:[\s,.-]+{_DIGIT_WORD}){{8,}}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _POSTCODE = re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
 _STREET = (
@@ -238,11 +252,18 @@ class PersonalDataDetector:
             for m in _STAFF_FAMILY.finditer(raw):
                 ctx.add("pd.staff_family", _LABEL, "P-PERSONAL", 0.8, m.start(), m.end())
             for m in _RESIDENCE.finditer(raw):
+                # "I live on Penistone Road": the author's own street, no house number
+                if _SELF_SUBJECT.search(raw, max(0, m.start() - 8), m.start()):
+                    continue
                 if not self._is_own(m.group()):
                     ctx.add("pd.residence", _LABEL, "P-PERSONAL", 0.85, m.start(), m.end())
                     break
         for m in () if work_contact else _FIND_THEM.finditer(raw):
             ctx.add("pd.find_them", _LABEL, "P-PERSONAL", 0.5, m.start(), m.end())
+        for m in _SPOKEN_NUMBER.finditer(ctx.norm.text):
+            a, b = ctx.norm.span(m.start(), m.end())
+            ctx.add("pd.phone_words", _LABEL, "P-PERSONAL", 0.85, a, b)
+            break
         for m in _FULL_NAME_IS.finditer(raw):
             ctx.add("pd.full_name", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
         self._named_child(ctx, has_digit)
@@ -254,8 +275,9 @@ class PersonalDataDetector:
             if self._is_own(m.group()):
                 continue
             before = raw[max(0, m.start() - 30) : m.start()].lower()
-            business = re.search(r"studio|office|switchboard|reception|school|helpline|line is",
-                                 before)
+            around = raw[max(0, m.start() - 60) : m.end() + 60].lower()
+            business = (_BUSINESS_LINE.search(before) or _SCHOOL_LINE.search(around)) \
+                and not _PERSONAL_LINE.search(around)
             ctx.add("pd.phone", _LABEL, "P-PERSONAL", 0.3 if business else contact_score,
                     m.start(), m.end())
         for m in _POSTCODE.finditer(raw):

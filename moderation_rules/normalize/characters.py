@@ -10,12 +10,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from moderation_rules.normalize.emoji import emoji_at
+
 __all__ = ["fold_char", "fold_text"]
 
 # Characters that render as nothing (or nearly nothing) and are used to split words.
 _INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e"
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufe0e\ufe0f"
 )
 
 # Look-alikes NFKC does not fold: Cyrillic and Greek letters that read as Latin ones, plus the
@@ -76,9 +78,14 @@ def fold_text(text: str) -> tuple[list[str], list[int], list[int]]:
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for i, ch in enumerate(text):
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        end = i + 1
         if ch.isascii() and ch not in "\n\t\r`":
             out = ch.lower() if ch.isalpha() else ch
+        elif ch >= "\u2100" and (spelled := emoji_at(text, i)) is not None:
+            out, end = spelled
         else:
             out = fold_char(ch)
         for c in out:
@@ -86,5 +93,6 @@ def fold_text(text: str) -> tuple[list[str], list[int], list[int]]:
                 continue
             chars.append(c)
             starts.append(i)
-            ends.append(i + 1)
+            ends.append(end)
+        i = end
     return chars, starts, ends

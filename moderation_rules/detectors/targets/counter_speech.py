@@ -37,7 +37,12 @@ _LEXICAL_NEGATION = frozenset({"target.hate_attitude", "target.group_exclusion",
                                "target.better_without", "target.feeling_for",
                                "target.wish_harm", "target.person_contempt"})
 # Rules whose attack IS a negation ("X are never any good"): never defused by one.
-_NEGATED_PRAISE = ("target.negated_praise", "target.no_member_good")
+_NEGATED_PRAISE = ("target.negated_praise", "target.no_member_good", "target.nothing_worse",
+                   "target.nothing_good", "target.never_contributed",
+                   "target.group_reference_none_good", "target.group_question_loose")
+# ", who can't even make up their minds,": a negation inside a relative clause is not the
+# negation of what the sentence says of the group
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:who|whose|which|that)\b[^,.!?]*,")
 # A hateful line reported in quotation marks ("anyone saying 'send them back' should be ...").
 QUOTED_REPORT = re.compile(
     r"\b(?:say|says|saying|said|call|calls|calling|called|shout\w*|chant\w*|wrote|writ\w*|post\w*|"
@@ -50,6 +55,10 @@ _CLOSE_QUOTE = re.compile(r"[\"'](?=$|[\s.,!?;:)\]-])")
 # The speaker calls them that themself ("I'd call the governors scum"), or reports it.
 _FIRST_PERSON_BEFORE = re.compile(
     r"\b(?:i|we|i'd|id|i'll|we'd|we'll|i've|ive|we've)\s+(?:\w+\s+){0,2}$")
+
+# "I'm just saying X are ...", "all I'm saying is", "I say": the speaker's own claim, not a report.
+_OWN_CLAIM = re.compile(r"\b(?:i|we|i'm|im|i\s+am|we're|we\s+are|i'd|id|i\s+would)\s+"
+                        r"(?:just\s+|only\s+|simply\s+|honestly\s+|merely\s+)?$")
 
 
 def called_by_speaker(text: str, start: int) -> bool:
@@ -83,13 +92,15 @@ class CounterSpeech:
             near = " ".join(before.split()[-3:])
             if NEGATION.search(near) and not _RHETORICAL.search(before):
                 return True
-            if rid not in _LEXICAL_NEGATION and NEGATION.search(_NEG_PHRASES.sub(" ", inside)):
+            plain = _NEG_PHRASES.sub(" ", _RELATIVE_CLAUSE.sub(" ", inside))
+            if rid not in _LEXICAL_NEGATION and NEGATION.search(plain):
                 return True
         # counter-speech: quoted, or after a reporting frame in the same sentence
         if self.quoted(text, start, end):
             return "reported"
-        if self.reporting_rx.search(text, max(sent_start, start - 60), start):
-            return "reported"
+        for r in self.reporting_rx.finditer(text, max(sent_start, start - 60), start):
+            if not _OWN_CLAIM.search(text, max(sent_start, r.start() - 20), r.start()):
+                return "reported"
         return False
 
     @staticmethod

@@ -43,7 +43,8 @@ COPULA = (r"(?:are|r|is|were|was|be|being|'re|re|'s|s|remain|become|seem|look|so
           r"will\s+never\s+be|are\s+nothing\s+but|are\s+no\s+more\s+than|make\s+me\s+sick|"
           r"deserve\s+to\s+be|should\s+be\s+treated\s+like|should\s+be\s+called)")
 # an optional negation, so "X are not scum" is seen (and then defused), not missed
-NEGATION_SLOT = r"(?:(?:not|never|n't|no\s+longer|hardly)\s+(?:at\s+all\s+)?)?"
+NEGATION_SLOT = (r"(?:(?:not|never|n't|no\s+longer|hardly|aren't|arent|isn't|isnt|weren't|"
+                 r"wasn't)\s+(?:at\s+all\s+)?)?")
 # "X like you are ...": a comparison that still names the target
 LIKE_YOU = r"(?:\s+like\s+(?:you|u|them|him|her|that|yourself|yours))?"
 # the "people" entries of targets.yaml that address the reader

@@ -39,6 +39,12 @@ def about_conduct(text: str, end: int) -> bool:
     return _RESTRICTED.match(text, end) is not None
 
 
+# "heartless", "slimy": up to two describing words before the insult ("CEOs are heartless
+# thieves"); function words never fill it, so "are not thieves" is still read as negated
+_ADJECTIVES = (r"(?:(?!(?:not|never|no|than|to|for|with|and|or|but|in|on|at|like|as|being)\b)"
+               r"[a-z'-]+,?\s+){0,2}")
+
+
 def insult_rules(w: TargetWords, who: PeopleTargets) -> tuple[PeopleRule, ...]:
     """The insult, contempt and hatred rules (P-DEFAME or the people-group entry's clause)."""
     you, det, people3 = who.you, who.det, who.third
@@ -53,7 +59,7 @@ def insult_rules(w: TargetWords, who: PeopleTargets) -> tuple[PeopleRule, ...]:
         PeopleRule(
             "target.person_strong", 0.88,
             re.compile(rf"\b{det}(?P<who>{people3}){like_you}\s+(?:{be})\s+{negslot}{inten}"
-                       rf"{neg_people}\b"),
+                       rf"{_ADJECTIVES}{neg_people}\b"),
             who.lead_groups, key_words(w.strong_people)),
         PeopleRule(
             "target.person_contempt", 0.88,

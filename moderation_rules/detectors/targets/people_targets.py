@@ -35,7 +35,8 @@ _NAME_STOP = frozenset(
     am 'm 're 's r this that these those my your our their his her its who which what when
     where why how i we you he she they it them us me him not no never just so very really too
     like should must will would can could may might shall deserve deserves need needs ought
-    make makes made do does did dont don't have has had get gets got go goes""".split())
+    make makes made do does did dont don't have has had get gets got go goes
+    ceiling desk electric extractor pedestal tower box big huge massive""".split())
 _TITLES = frozenset({"mr", "mrs", "miss", "ms", "dr", "sir"})
 _SLOT_OR_SPACE = re.compile(r"\{\w+\}|\s+")
 
@@ -128,6 +129,8 @@ class PeopleTargets:
         name_rx = rf"(?:{nm}(?:\s+{nm}){{0,2}})"
         template_rx = "|".join(_template(p, name_rx) for p in w.pg_templates)
         pgroup = alt(w.pg_literal) + (f"|{template_rx}" if template_rx else "")
+        # "year 10 at Oakfield", "the parents from St Mary's": a group with its place
+        pgroup = rf"(?:{pgroup})(?:\s+(?:at|from|in)\s+{name_rx})?"
         title = r"(?:mr|mrs|miss|ms|dr|sir)\.?\s+[a-z]+"
         # each group phrase -> its entry (clause; school community or not), first listed wins
         entries = tuple((g["clause"], g["school"], _phrases_rx(g["words"], name_rx))
