@@ -18,6 +18,7 @@ from moderation_rules.detectors.base import Context, Hit, Rule
 from moderation_rules.detectors.intent import IntentResolver, LanguageDetector
 from moderation_rules.detectors.lexicon import LexiconDetector
 from moderation_rules.detectors.model import ModelDetector
+from moderation_rules.detectors.school_model import SchoolModelDetector
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
 from moderation_rules.detectors.targets import TargetDetector, load_people_groups
@@ -67,9 +68,10 @@ class RuleEngine:
 
     def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
                  use_model: bool = True, embeddings: bool | None = None,
-                 people_groups: Iterable[Path | str] = ()) -> None:
+                 people_groups: Iterable[Path | str] = (), school_model: bool = True) -> None:
         """``people_groups``: a school's own YAML files of non-protected groups of people, in
-        the format of ``lexicons/people_groups.yaml``, added to the shipped list."""
+        the format of ``lexicons/people_groups.yaml``, added to the shipped list.
+        ``school_model=False`` leaves out the school comment model (to test the rules alone)."""
         rules = load_rules(packs)
         extra_groups = tuple(people_groups)
         targets = TargetDetector(people_groups=load_people_groups(extra_groups)) \
@@ -83,6 +85,8 @@ class RuleEngine:
             PatternDetector(rules),
             targets,
             *((ModelDetector(targets.group_words, targets=targets),) if use_model else ()),
+            *((SchoolModelDetector(group_words=targets.protected_tokens),)
+              if use_model and school_model else ()),
             SuppressionDetector(rules),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),

@@ -113,11 +113,12 @@ def _clock() -> ManualClock:
 
 @pytest.fixture(name="rule_outcome", scope="session")
 def _rule_outcome() -> Callable[[str], tuple[str, str]]:
-    """(primary label, enforce-mode action) of a text under the shipped rules."""
-    from moderation_rules.engine import default_engine
+    """(primary label, enforce-mode action) of a text under the rules alone (no school
+    model: its own false alarms are measured in test_rules_school_model.py)."""
+    from moderation_rules.engine import RuleEngine
     from moderation_rules.thresholds import action_for
 
-    engine = default_engine()
+    engine = RuleEngine(school_model=False)
 
     def outcome(text: str) -> tuple[str, str]:
         a = engine.assess(text)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from moderation_rules.engine import RuleEngine, default_engine
+from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import HIDE_THRESHOLD, action_for
 
 
 @pytest.fixture(scope="module")
 def engine() -> RuleEngine:
-    return default_engine()
+    """The rules alone: the school model's own false alarms are measured in
+    test_rules_school_model.py."""
+    return RuleEngine(school_model=False)
 
 
 def _assert_hidden_safeguarding(engine: RuleEngine, text: str) -> None:

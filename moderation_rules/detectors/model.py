@@ -17,6 +17,7 @@ never decides alone where the rules know better:
 from __future__ import annotations
 
 import array
+from collections import Counter
 import base64
 import json
 import math
@@ -27,7 +28,7 @@ from importlib import resources
 from typing import Any
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes, features_folded
+from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes
 
 __all__ = ["ModelDetector", "load_model", "HashedModel"]
 
@@ -61,10 +62,12 @@ class HashedModel:
         flat = array.array("b", bytes(flat))
         self._flat = flat
         self._k = k
-        self._pair_cache: dict[tuple[str, str], tuple[float, ...]] = {}
+        self._pair_cache: dict[tuple[str, str], tuple[tuple[float, ...], tuple[int, ...]]] = {}
 
-    def _pair(self, prev: str, tok: str) -> tuple[float, ...]:
-        """Raw weight sums per class of one word with its bigram (cached per word pair)."""
+    def _pair(self, prev: str, tok: str) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        """Raw weight sums per class of one word with its bigram, and the buckets it fills
+        (a unigram or bigram bucket twice, a character 4-gram once: half units), cached per
+        word pair."""
         key = (prev, tok)
         cached = self._pair_cache.get(key)
         if cached is None:
@@ -74,10 +77,11 @@ class HashedModel:
                 bh = _bigram_hash(prev, tok, buckets)
             else:  # the end of the text
                 wh, grams, bh = -1, (), _bigram_hash(prev, "</s>", buckets)
-            cached = tuple(
+            sums = tuple(
                 (w[wh * k + j] if wh >= 0 else 0) + w[bh * k + j]
                 + sum(w[g * k + j] for g in grams) * 0.5
                 for j in range(k))
+            cached = (sums, ((wh, wh) if wh >= 0 else ()) + (bh, bh) + grams)
             if len(self._pair_cache) < 200_000:
                 self._pair_cache[key] = cached
         return cached
@@ -89,31 +93,20 @@ class HashedModel:
         term is a small integer times 1 or 0.5, so the sum is exact and does not depend on the
         order (identical to summing bucket by bucket).
         """
-        x = features_folded(folded, self.buckets)
-        if not x:
-            return dict.fromkeys(self.classes, 0.0) | {"ok": 1.0}
-        norm = 1.0 / math.sqrt(sum(v * v for v in x.values()))
         k = self._k
         pair = self._pair
         cache = self._pair_cache
         prev = "<s>"
-        if k == 4:
-            z0 = z1 = z2 = z3 = 0.0
-            for tok in _WORD.findall(folded) + [""]:
-                v = cache.get((prev, tok)) or pair(prev, tok)
-                z0 += v[0]
-                z1 += v[1]
-                z2 += v[2]
-                z3 += v[3]
-                prev = tok
-            sums: list[float] = [z0, z1, z2, z3]
-        else:
-            sums = [0.0] * k
-            for tok in _WORD.findall(folded) + [""]:
-                v = pair(prev, tok)
-                for j in range(k):
-                    sums[j] += v[j]
-                prev = tok
+        vectors = []
+        filled: list[int] = []
+        for tok in _WORD.findall(folded) + [""]:
+            v, ids = cache.get((prev, tok)) or pair(prev, tok)
+            vectors.append(v)
+            filled += ids
+            prev = tok
+        # the feature vector's length, as features_folded counts it (in half units)
+        norm = 2.0 / math.sqrt(sum(c * c for c in Counter(filled).values()))
+        sums = [sum(col) for col in zip(*vectors)]
         z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(k)]
         top = max(z)
         e = [math.exp(v - top) for v in z]

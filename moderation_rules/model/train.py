@@ -104,15 +104,16 @@ def _school(path: Path) -> list:
 
 
 def train(examples: list, epochs: int = 6, lr: float = 0.2, l2: float = 1e-6,
-          seed: int = SEED) -> tuple[list[array.array], list[float]]:
+          seed: int = SEED, classes: tuple[str, ...] = CLASSES,
+          buckets: int = BUCKETS) -> tuple[list[array.array], list[float]]:
     """Softmax regression by SGD with class-balanced weights; returns weights and biases."""
     rng = random.Random(seed)
-    k = len(CLASSES)
-    feats = [(features(t), CLASSES.index(c), w) for t, c, w in examples]
+    k = len(classes)
+    feats = [(features(t, buckets), classes.index(c), w) for t, c, w in examples]
     counts = [sum(w for _, y, w in feats if y == j) for j in range(k)]
     total = sum(counts)
     balance = [math.sqrt(total / (k * c)) if c else 0.0 for c in counts]
-    weights = [array.array("f", bytes(4 * BUCKETS)) for _ in range(k)]
+    weights = [array.array("f", bytes(4 * buckets)) for _ in range(k)]
     bias = [0.0] * k
     order = list(range(len(feats)))
     step = 0
@@ -144,7 +145,7 @@ def train(examples: list, epochs: int = 6, lr: float = 0.2, l2: float = 1e-6,
 
 
 def predict(weights: list[array.array], bias: list[float], text: str) -> list[float]:
-    x = features(text)
+    x = features(text, len(weights[0]))
     norm = 1.0 / math.sqrt(sum(v * v for v in x.values()) or 1.0)
     z = [bias[j] + norm * sum(weights[j][h] * v for h, v in x.items()) for j in range(len(bias))]
     top = max(z)
@@ -175,7 +176,8 @@ def report(weights: list[array.array], bias: list[float], name: str, rows: list)
     return out
 
 
-def save(weights: list[array.array], bias: list[float], out: Path, meta: dict) -> None:
+def save(weights: list[array.array], bias: list[float], out: Path, meta: dict,
+         classes: tuple[str, ...] = CLASSES) -> None:
     """int8-quantised weights, zlib-compressed and base64-encoded in one JSON file."""
     scales = []
     blobs = []
@@ -186,7 +188,7 @@ def save(weights: list[array.array], bias: list[float], out: Path, meta: dict) -
         scales.append(scale)
         blobs.append(q.tobytes())
     payload = base64.b64encode(zlib.compress(b"".join(blobs), 9)).decode("ascii")
-    doc = {"format": "hashed-ngram-softmax-v1", "classes": list(CLASSES), "buckets": BUCKETS,
+    doc = {"format": "hashed-ngram-softmax-v1", "classes": list(classes), "buckets": len(weights[0]),
            "bias": bias, "scales": scales, "weights": payload, **meta}
     out.write_text(json.dumps(doc), encoding="utf-8")
 

@@ -81,6 +81,7 @@ class TargetDetector:
         self._group_words = hate.group_words  # cheap gate: no group word, no hate rule
         self.group_words = self._group_words
         self._protected_tokens = hate.protected_tokens
+        self.protected_tokens = hate.protected_tokens  # words naming a protected group alone
         # --- people and non-protected groups ------------------------------------------------
         who = PeopleTargets.build(w)
         self._who = who
