@@ -29,7 +29,7 @@ from moderation_rules.types import LABELS, Assessment, Evidence
 
 __all__ = ["RuleEngine", "default_engine", "ENGINE_VERSION"]
 
-ENGINE_VERSION = "rules-1"
+ENGINE_VERSION = "rules-2"  # rules, n-gram hate model and school comment model
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
 _ABOUT_HEAD = re.compile(
     r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"

@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     sets = {
         "school-dev": read_labelled_csv(args.dev),
         "school-holdout": read_labelled_csv(HERE / "eval_data" / "school-holdout.csv"),
+        "school-unseen-b": read_labelled_csv(HERE / "eval_data" / "school-unseen-b.csv"),
+        "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
+        "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),
         "mhc-polish": mhc_polish(args.public),
@@ -117,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         entry: dict[str, Any] = {"ours": {k: m[k] for k in _KEYS} | {"per_label": m["per_label"]}}
         if name in ("hatecheck-policy", "hatemojicheck", "mhc-polish"):
             entry["worst_functionalities"] = by_functionality(rows, ours)[:5]
-        if name in ("school-dev", "school-holdout"):
+        if name.startswith("school-"):
             entry["evasion"] = evasion_report(rows, ours)
         if args.baseline_python:
             for b in ("alt", "better"):

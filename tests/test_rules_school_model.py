@@ -68,8 +68,11 @@ def test_the_model_alone_never_hides_but_tips_a_rule_hit_over() -> None:
 def test_a_rule_hide_is_never_turned_into_a_review() -> None:
     ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
     ctx.add("target.group_threat", "hate", "P-PROTECTED", 0.92, 0, 0)
-    SchoolModelDetector(FixedModel(safeguarding=0.65)).__call__(ctx)  # type: ignore[arg-type]
+    ctx.add("pd.phone", "personal_data", "P-PERSONAL", 0.3, 0, 0)
+    model = FixedModel(safeguarding=0.65, personal_data=0.6)
+    SchoolModelDetector(model).__call__(ctx)  # type: ignore[arg-type]
     assert ctx.score("safeguarding") == 0.0
+    assert ctx.score("personal_data") == pytest.approx(0.3)
 
 
 def test_no_abuse_on_a_complaint_but_safeguarding_still_counts() -> None:
@@ -80,9 +83,9 @@ def test_no_abuse_on_a_complaint_but_safeguarding_still_counts() -> None:
 
 def test_model_adds_nothing_where_the_rules_said_more() -> None:
     ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
-    ctx.add("abuse.insult", "abuse", "P-DEFAME", 0.9, 0, 0)
-    SchoolModelDetector(FixedModel(abuse=0.95)).__call__(ctx)  # type: ignore[arg-type]
-    assert [h.rule for h in ctx.hits] == ["abuse.insult"]
+    ctx.add("abuse.people_are", "abuse", "P-DEFAME", 0.75, 0, 0)
+    SchoolModelDetector(FixedModel(abuse=0.72)).__call__(ctx)  # type: ignore[arg-type]
+    assert [h.rule for h in ctx.hits] == ["abuse.people_are"]
 
 
 def test_training_is_reproducible_and_loadable(tmp_path) -> None:

@@ -17,12 +17,12 @@ never decides alone where the rules know better:
 from __future__ import annotations
 
 import array
-from collections import Counter
 import base64
 import json
 import math
 import re
 import zlib
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from typing import Any

@@ -10,8 +10,10 @@ project in the format of ``../shared/eval/README.md``:
 
 * ``../shared/eval/school-dev.csv`` (the development set),
 * ``eval_data/school-holdout.csv`` and ``eval_data/school-unseen-b.csv``,
-* ``eval_data/train/school-train-*.csv`` (four settings: rural primaries, an east London
-  secondary, a special school and college, a coastal trust with a Discord server).
+* ``eval_data/train/school-train-*.csv`` (one school setting each: rural primaries, an east
+  London secondary, a special school and college, a coastal trust with a Discord server, ...),
+
+plus one copy of every row rewritten with evasions (:func:`augment`).
 
 Never ``eval_data/school-unseen-c.csv`` (the sealed test set) and never HateCheck,
 HatemojiCheck or Multilingual HateCheck.
@@ -30,6 +32,7 @@ import random
 import sys
 from pathlib import Path
 
+from moderation_rules.evasion import evade
 from moderation_rules.evaluate import read_labelled_csv
 from moderation_rules.model.train import predict, save, train
 from moderation_rules.types import LABELS
@@ -56,6 +59,15 @@ def load_rows(files: list[Path]) -> list[tuple[str, str, float]]:
             if r.label in LABELS and r.text.strip()]
 
 
+def augment(rows: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """One copy of every row rewritten with the evasions of ``moderation_rules.evasion``
+    (look-alikes, leetspeak, spacing...), at half weight, so what the normaliser cannot undo
+    is still familiar.  Every label gets copies, so "looks obfuscated" teaches nothing.  The
+    random stream is the training seed's own, never the evasion report's."""
+    return [(evade(text, random.Random(f"train:{SEED}:{i}")), label, weight * 0.5)
+            for i, (text, label, weight) in enumerate(rows)]
+
+
 def cross_validate(rows: list, folds: int = 5, epochs: int = 20) -> dict[str, dict]:
     """Per label and threshold: precision and recall of "p(label) >= t", out of fold."""
     order = list(range(len(rows)))
@@ -64,6 +76,7 @@ def cross_validate(rows: list, folds: int = 5, epochs: int = 20) -> dict[str, di
     for f in range(folds):
         test_idx = set(order[f::folds])
         train_rows = [r for i, r in enumerate(rows) if i not in test_idx]
+        train_rows += augment(train_rows)
         w, b = train(train_rows, epochs=epochs, classes=LABELS, buckets=BUCKETS, seed=SEED)
         scored += [(rows[i][1], predict(w, b, rows[i][0])) for i in sorted(test_idx)]
     table: dict[str, dict] = {}
@@ -101,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, by_t in cv.items():
         cells = "  ".join(f"{t}:{v['precision']}/{v['recall']}" for t, v in by_t.items())
         print(f"{label:14s} {cells}", file=sys.stderr)
-    weights, bias = train(rows, epochs=args.epochs, classes=LABELS, buckets=BUCKETS, seed=SEED)
+    weights, bias = train(rows + augment(rows), epochs=args.epochs, classes=LABELS,
+                          buckets=BUCKETS, seed=SEED)
     meta = {"seed": SEED, "epochs": args.epochs, "train_counts": counts,
             "sources": [f.name for f in files], "cross_validation": cv}
     save(weights, bias, args.out, meta, classes=LABELS)
