@@ -125,3 +125,19 @@ def _rule_outcome() -> Callable[[str], tuple[str, str]]:
         return a.label, action_for(a.label, a.scores)
 
     return outcome
+
+
+@pytest.fixture(name="assert_hidden_safeguarding", scope="session")
+def _assert_hidden_safeguarding() -> Callable[[Any, str], None]:
+    """Check that an engine hides a text as safeguarding, citing P-SAFEGUARD."""
+    from moderation_rules.thresholds import HIDE_THRESHOLD, action_for
+
+    def check(engine: Any, text: str) -> None:
+        a = engine.assess(text)
+        assert a.label == "safeguarding", (text, a.label, a.scores, a.rules)
+        assert a.scores["safeguarding"] >= HIDE_THRESHOLD, (text, a.scores, a.rules)
+        assert action_for(a.label, a.scores) == "hide", (text, a.scores, a.rules)
+        assert "P-SAFEGUARD" in a.policy
+
+    return check
+

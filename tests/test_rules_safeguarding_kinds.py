@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from moderation_rules.engine import RuleEngine
-from moderation_rules.thresholds import HIDE_THRESHOLD, action_for
+from moderation_rules.thresholds import action_for
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +19,6 @@ def engine() -> RuleEngine:
     """The rules alone: the school model's own false alarms are measured in
     test_rules_school_model.py."""
     return RuleEngine(school_model=False)
-
-
-def _assert_hidden_safeguarding(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text)
-    assert a.label == "safeguarding", (text, a.label, a.scores, a.rules)
-    assert a.scores["safeguarding"] >= HIDE_THRESHOLD, (text, a.scores, a.rules)
-    assert action_for(a.label, a.scores) == "hide", (text, a.scores, a.rules)
-    assert "P-SAFEGUARD" in a.policy
 
 
 MISSING_CHILD = [
@@ -239,9 +231,10 @@ LOOK_ALIKES = [
 
 @pytest.mark.parametrize("text", [
     *MISSING_CHILD, *OBLIQUE_DISCLOSURE, *GROOMING_OFFER, *RADICALISATION, *WEAPON_THREAT])
-def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str) -> None:
+def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str,
+                                        assert_hidden_safeguarding) -> None:
     """Missing children, oblique disclosures, grooming offers, recruitment, weapon threats."""
-    _assert_hidden_safeguarding(engine, text)
+    assert_hidden_safeguarding(engine, text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
