@@ -27,20 +27,21 @@ class EmojiWords:
     """The emoji lexicon compiled into one longest-first regex."""
 
     def __init__(self, doc: dict[str, dict[str, str]]) -> None:
-        table: dict[str, tuple[str, bool]] = {}  # emoji -> (words, stands for a letter)
+        table: dict[str, str] = {}  # emoji -> what the matching view reads in its place
         for key, words in (doc.get("words") or {}).items():
-            table[key] = (f" {words} ", False)
+            table[key] = f" {words} "
         for key, letter in (doc.get("letters") or {}).items():
-            table[key] = (str(letter), True)
+            table[key] = str(letter)  # inside a word: no spaces
         for key, words in (doc.get("sequences") or {}).items():
-            table[key] = (f" {words} ", False)
+            table[key] = f" {words} "
         for key, word in (doc.get("people") or {}).items():
             for tone in _DARK_TONES:
-                table[key + tone] = (f" black {word} ", False)
+                table[key + tone] = f" black {word} "
         self.table = table
         keys = sorted(table, key=len, reverse=True)
+        # group 1 is the emoji as listed; selectors and skin tones after it are read as nothing
         self._rx = re.compile(
-            "(?:" + "|".join(re.escape(k) for k in keys) + f")[{_MODIFIERS}]*") if keys else None
+            "(" + "|".join(re.escape(k) for k in keys) + f")[{_MODIFIERS}]*") if keys else None
         self.first_chars = frozenset(k[0] for k in keys)
 
     def at(self, text: str, i: int) -> tuple[str, int] | None:
@@ -50,13 +51,7 @@ class EmojiWords:
         m = self._rx.match(text, i)
         if m is None:
             return None
-        key = m.group().rstrip(_MODIFIERS)
-        found = self.table.get(key)
-        if found is None:  # a person emoji with a tone that is not dark, or a stray selector
-            found = self.table.get(m.group()[: len(key) + 1]) or self.table.get(key[:1])
-        if found is None:
-            return None
-        words = found[0]
+        words = self.table[m.group(1)]
         if words.count(" ") == 3 and _NOUN_AFTER.match(text, m.end()):
             words = words[: words.index(" ", 1) + 1]
         return words, m.end()
