@@ -30,7 +30,7 @@ from typing import Any
 from moderation_rules.detectors.base import Context
 from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes
 
-__all__ = ["ModelDetector", "load_model", "HashedModel"]
+__all__ = ["ModelDetector", "load_model", "load_shipped", "HashedModel"]
 
 _PERSON = re.compile(
     r"\b(?:you|u|ur|ya|yous|youre|your|he|she|him|her|his|hes|shes|mr|mrs|miss|ms|sir|"
@@ -114,11 +114,16 @@ class HashedModel:
         return {c: e[j] / s for j, c in enumerate(self.classes)}
 
 
-@lru_cache(maxsize=1)
-def load_model() -> HashedModel:
-    """The shipped model (built once per process)."""
-    path = resources.files("moderation_rules") / "model" / "detector.json"
+@lru_cache(maxsize=4)
+def load_shipped(name: str) -> HashedModel:
+    """A model file shipped in ``moderation_rules/model`` (built once per process)."""
+    path = resources.files("moderation_rules") / "model" / name
     return HashedModel(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_model() -> HashedModel:
+    """The shipped hate/offensive/sexual model."""
+    return load_shipped("detector.json")
 
 
 class ModelDetector:

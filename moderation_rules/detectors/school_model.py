@@ -26,13 +26,10 @@ precision (the table is in the model file, ``cross_validation``):
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from importlib import resources
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.detectors.model import HashedModel
+from moderation_rules.detectors.model import HashedModel, load_shipped
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
@@ -53,11 +50,9 @@ _CLAUSE = {"safeguarding": "P-SAFEGUARD", "personal_data": "P-PERSONAL", "hate":
            "press": "P-PRESS", "complaint": "P-RESPOND", "query": "P-RESPOND"}
 
 
-@lru_cache(maxsize=1)
 def load_school_model() -> HashedModel:
-    """The shipped school model (built once per process)."""
-    path = resources.files("moderation_rules") / "model" / "school.json"
-    return HashedModel(json.loads(path.read_text(encoding="utf-8")))
+    """The shipped school comment model."""
+    return load_shipped("school.json")
 
 
 class SchoolModelDetector:
