@@ -150,29 +150,14 @@ class TargetDetector:
         found_hate = False
         defused = False
         if has_group:
-            for rid, rx in self._hate_rx:
-                if self._key[rid] not in at:
-                    continue
-                for m in self._find(rx, rid, hate_text, at):
-                    if harmless(hate_text, m, rid):
-                        defused = True
-                        continue
-                    add_evidence(ctx, index, rid, "hate", self.clause_hate, 0.92, m)
-                    found_hate = True
-                    break
+            # every direct rule may add its first real match; the pronoun rules only count
+            # when no direct rule did, and the first of them that matches is enough
+            found_hate, defused = self._hate_matches(
+                ctx, index, self._hate_rx, 0.92, hate_text, at, first_only=False)
             if not found_hate:
-                for rid, rx in self._ref_rx:
-                    if self._key[rid] not in at:
-                        continue
-                    for m in self._find(rx, rid, hate_text, at):
-                        if harmless(hate_text, m, rid):
-                            defused = True
-                            continue
-                        add_evidence(ctx, index, rid, "hate", self.clause_hate, 0.9, m)
-                        found_hate = True
-                        break
-                    if found_hate:
-                        break
+                found_hate, defused_ref = self._hate_matches(
+                    ctx, index, self._ref_rx, 0.9, hate_text, at, first_only=True)
+                defused = defused or defused_ref
         if not found_hate and QUOTED_REPORT.search(text):
             defused = True
         if defused and not found_hate:
@@ -227,6 +212,26 @@ class TargetDetector:
                 ctx.caps[label] = min(ctx.caps.get(label, 1.0), _COUNTER_SPEECH_CAP)
 
     # ------------------------------------------------------------------------------------
+    def _hate_matches(self, ctx: Context, index: list[int],
+                      rules: Iterable[tuple[str, re.Pattern[str]]], score: float, text: str,
+                      at: dict[str, list[int]], first_only: bool) -> tuple[bool, bool]:
+        """Add hate evidence for the first real match of each rule (of the first rule that has
+        one when ``first_only``); returns (found, a match was defused as counter-speech)."""
+        found = defused = False
+        for rid, rx in rules:
+            if self._key[rid] not in at:
+                continue
+            for m in self._find(rx, rid, text, at):
+                if self._counter.harmless(text, m, rid):
+                    defused = True
+                    continue
+                add_evidence(ctx, index, rid, "hate", self.clause_hate, score, m)
+                found = True
+                break
+            if found and first_only:
+                break
+        return found, defused
+
     def _find(self, rx: re.Pattern[str], rid: str, text: str,
               at: dict[str, list[int]]) -> Iterator[re.Match[str]]:
         """Matches of ``rx`` that begin at a word in the rule's lead set, in text order.
