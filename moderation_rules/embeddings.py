@@ -277,7 +277,7 @@ class EmbeddingDetector:
     def __init__(self, group_words: frozenset[str], encoder: MiniLMEncoder | None = None,
                  head: EmbeddingHead | None = None, targets: Any = None,
                  hide_score: float = 0.82, review_score: float = 0.56) -> None:
-        from moderation_rules.detectors.model import _PERSON, _POSITIVE, ModelDetector
+        from moderation_rules.detectors.model import _PERSON, POSITIVE_STANCE, ModelDetector
 
         self.encoder = encoder or load_encoder()
         self.head = head or load_head()
@@ -288,7 +288,7 @@ class EmbeddingDetector:
         self.review_score = review_score
         self._groups = frozenset(group_words) - _NOT_A_GROUP
         self._person = _PERSON
-        self._positive = _POSITIVE
+        self._positive = POSITIVE_STANCE
         # the n-gram model's "group + un-negated negative predicate" test (no model needed)
         self._attacked = ModelDetector._attacked.__get__(
             _AttackCheck(group_words, targets))

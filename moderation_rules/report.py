@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "school-holdout": read_labelled_csv(HERE / "eval_data" / "school-holdout.csv"),
         "school-unseen-b": read_labelled_csv(HERE / "eval_data" / "school-unseen-b.csv"),
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
+        "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

@@ -1,5 +1,5 @@
-"""The school comment model: shipped offline, trained reproducibly, and only ever a second
-opinion (review-level unless it is very sure; never abuse on a complaint)."""
+"""The school comment model: shipped offline, trained reproducibly, and a second opinion
+(review-level unless it is sure the comment breaks policy; never abuse on a complaint)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import pytest
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.model import HashedModel
-from moderation_rules.detectors.school_model import SchoolModelDetector, load_school_model
+from moderation_rules.detectors.school_model import (
+    CONFIDENT_HARM,
+    CONFIDENT_SAFEGUARDING,
+    SchoolModelDetector,
+    load_school_model,
+)
 from moderation_rules.model.train import save, train
-from moderation_rules.model.train_school import training_files
+from moderation_rules.model.train_school import SEALED, training_files
 from moderation_rules.normalize import normalize
 from moderation_rules.types import LABELS
 
@@ -26,7 +31,8 @@ class FixedModel:
         return dict(self.probs)
 
 
-def _run(model: FixedModel, text: str = "some comment", complaint: float = 0.0) -> Context:
+def _run(model: FixedModel, text: str = "a comment on the post about the fair",
+         complaint: float = 0.0) -> Context:
     ctx = Context(text=text, platform=None, norm=normalize(text))
     if complaint:
         ctx.add("complaint.strong", "complaint", "P-RESPOND", complaint, 0, 0)
@@ -42,27 +48,103 @@ def test_shipped_model_reads_every_label_offline() -> None:
     assert abs(sum(probs.values()) - 1.0) < 1e-6
 
 
-def test_sealed_set_is_never_training_data() -> None:
-    assert all("unseen-c" not in f.name for f in training_files(None))
+def test_sealed_sets_are_never_training_data() -> None:
+    names = {f.name for f in training_files(None)}
+    assert "school-unseen-b.csv" in names
+    assert names.isdisjoint(SEALED)
+    assert {"school-unseen-c.csv", "school-unseen-d.csv"} <= set(SEALED)
 
 
-@pytest.mark.parametrize("p, expected", [(0.45, 0.0), (0.55, 0.55), (0.75, 0.7)])
+@pytest.mark.parametrize("p, expected", [(0.45, 0.0), (0.55, 0.55), (0.72, 0.7)])
 def test_harmful_label_steps(p: float, expected: float) -> None:
     assert _run(FixedModel(spam=p)).score("spam") == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("p, expected", [(0.35, 0.0), (0.45, 0.6), (0.72, 0.7)])
+@pytest.mark.parametrize("p, expected", [(0.35, 0.0), (0.45, 0.6), (0.68, 0.6)])
 def test_safeguarding_is_recall_first(p: float, expected: float) -> None:
     assert _run(FixedModel(safeguarding=p)).score("safeguarding") == pytest.approx(expected)
 
 
-def test_the_model_alone_never_hides_but_tips_a_rule_hit_over() -> None:
-    alone = _run(FixedModel(abuse=0.99))
-    assert alone.score("abuse") < 0.8
+def test_an_unsure_model_alone_never_hides_but_tips_a_rule_hit_over() -> None:
+    alone = _run(FixedModel(abuse=CONFIDENT_HARM - 0.02, other=0.02))
+    assert 0.5 <= alone.score("abuse") < 0.8
     ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
     ctx.add("abuse.people_weak", "abuse", "P-DEFAME", 0.6, 0, 0)
     SchoolModelDetector(FixedModel(abuse=0.8)).__call__(ctx)  # type: ignore[arg-type]
     assert ctx.score("abuse") >= 0.8
+
+
+def test_a_model_sure_of_harm_hides_as_its_likeliest_harmful_label() -> None:
+    """The harmful labels' probabilities add up: no single one needs to be sure."""
+    ctx = _run(FixedModel(profanity=0.4, abuse=0.46, query=0.14))
+    assert ctx.score("abuse") >= 0.8
+    assert "model.school.confident" in [h.rule for h in ctx.hits]
+    assert ctx.score("profanity") < 0.8
+
+
+_ABOUT_SOMEONE = "he keeps hurting her when nobody is home"
+
+
+def test_safeguarding_hides_only_when_the_model_is_sure_of_it_alone() -> None:
+    sure = _run(FixedModel(safeguarding=CONFIDENT_SAFEGUARDING + 0.02, other=0.28),
+                text=_ABOUT_SOMEONE)
+    assert sure.score("safeguarding") >= 0.8
+    # safeguarding does not count towards "sure of harm": it goes to review for the DSL
+    unsure = _run(FixedModel(safeguarding=CONFIDENT_SAFEGUARDING - 0.05, abuse=0.3),
+                  text=_ABOUT_SOMEONE)
+    assert 0.5 <= unsure.score("safeguarding") < 0.8
+    assert unsure.score("abuse") < 0.8
+
+
+@pytest.mark.parametrize("text", [
+    "my mum said she'd kill me if I didn't tidy my room haha",
+    "he's going to murder me when he sees my report 😂",
+    "the PE kit went missing again, last seen at school on Monday",
+])
+def test_no_model_safeguarding_hide_on_a_joke_or_a_text_about_no_one(text: str) -> None:
+    ctx = _run(FixedModel(safeguarding=0.95, other=0.05), text=text)
+    assert 0.5 <= ctx.score("safeguarding") < 0.8
+
+
+def test_no_model_hide_on_a_few_words() -> None:
+    assert _run(FixedModel(personal_data=0.95), text="dm me for the raffle").score(
+        "personal_data") < 0.8
+    assert _run(FixedModel(personal_data=0.95), text="dm me for the raffle tickets please").score(
+        "personal_data") >= 0.8
+
+
+def test_sure_of_harm_counts_only_labels_the_model_may_raise() -> None:
+    # on a complaint abuse and profanity are out, so what is left is not enough to hide
+    complaint = _run(FixedModel(abuse=0.5, profanity=0.3, spam=0.1), complaint=0.7)
+    assert max(complaint.score(label) for label in ("abuse", "profanity", "spam")) < 0.8
+    # hate needs a protected group named in the text; without one the attack is abuse
+    detector = SchoolModelDetector(FixedModel(hate=0.6, abuse=0.3),  # type: ignore[arg-type]
+                                   group_words=frozenset({"muslims"}))
+    for text, label in (("they are all the same round here", "abuse"),
+                        ("muslims are all the same round here", "hate")):
+        ctx = Context(text=text, platform=None, norm=normalize(text))
+        detector(ctx)
+        assert ctx.score(label) >= 0.8, text
+    assert ctx.score("abuse") < 0.8
+
+
+@pytest.mark.parametrize("text", ["so proud of our muslims celebrating eid at school today",
+                                  "saying muslims are all the same is vile and wrong"])
+def test_no_model_hate_hide_on_a_positive_stance_or_counter_speech(text: str) -> None:
+    from moderation_rules.engine import RuleEngine
+
+    engine = RuleEngine()
+    detector = next(r for r in engine.rules if isinstance(r, SchoolModelDetector))
+    detector.model = FixedModel(hate=0.9)  # type: ignore[assignment]
+    assessed = engine.assess(text)
+    assert "model.school.confident" not in assessed.rules
+    assert assessed.scores.get("hate", 0.0) < 0.8
+
+
+def test_no_model_hide_on_text_in_a_language_the_detectors_do_not_read() -> None:
+    text = "Уже месяц не можем получить отчёт об успеваемости сына"
+    ctx = _run(FixedModel(personal_data=0.95), text=text)
+    assert ctx.score("personal_data") < 0.8
 
 
 def test_a_rule_hide_is_never_turned_into_a_review() -> None:

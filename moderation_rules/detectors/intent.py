@@ -17,7 +17,7 @@ import re
 from moderation_rules.detectors.base import Context
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["IntentResolver", "LanguageDetector"]
+__all__ = ["IntentResolver", "LanguageDetector", "unknown_language"]
 
 _KEEP = ("press", "complaint", "query")
 _SUBJECT = (
@@ -121,29 +121,31 @@ _LATIN_LETTERS = re.compile(r"[a-z]")
 _OTHER_LETTERS = re.compile(r"[^\W\da-z_]")
 
 
+def unknown_language(text: str) -> bool:
+    """True when a folded text is mostly in a language the detectors do not read: letters of
+    another script outnumber Latin ones, or four or more words with hardly any English."""
+    if text.isascii():  # no letters of other scripts: only the word check below matters
+        if _LATIN_LETTERS.search(text) is None:
+            return False
+        latin, other = 1, 0
+    else:
+        latin = len(_LATIN_LETTERS.findall(text))
+        other = len(_OTHER_LETTERS.findall(text))
+    if latin + other == 0:
+        return False
+    if other > latin and latin + other >= 4:
+        return True
+    words = [w for w in (w.strip("'") for w in _LATIN_WORD.findall(text)) if w]
+    if len(words) < 4:
+        return False
+    english = sum(1 for w in words if len(w) > 1 and w in _ENGLISH)
+    return english < 2 and english / len(words) < 0.2
+
+
 class LanguageDetector:
     """Marks text in a language the rules do not read (review plus a ticket, never "other")."""
 
     def __call__(self, ctx: Context) -> None:
-        text = ctx.norm.text
-        if text.isascii():  # no letters of other scripts: only the word check below matters
-            if _LATIN_LETTERS.search(text) is None:
-                return
-            latin, other = 1, 0
-        else:
-            latin = len(_LATIN_LETTERS.findall(text))
-            other = len(_OTHER_LETTERS.findall(text))
-        if latin + other == 0:
-            return
-        if other > latin and latin + other >= 4:
-            ctx.language = "und"
-            ctx.review_reasons.append("unknown_language")
-            return
-        words = [w.strip("'") for w in _LATIN_WORD.findall(text)]
-        words = [w for w in words if len(w) > 0]
-        if len(words) < 4:
-            return
-        english = sum(1 for w in words if len(w) > 1 and w in _ENGLISH)
-        if english < 2 and english / len(words) < 0.2:
+        if unknown_language(ctx.norm.text):
             ctx.language = "und"
             ctx.review_reasons.append("unknown_language")

@@ -30,7 +30,7 @@ from typing import Any
 from moderation_rules.detectors.base import Context
 from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes
 
-__all__ = ["ModelDetector", "load_model", "load_shipped", "HashedModel"]
+__all__ = ["POSITIVE_STANCE", "ModelDetector", "load_model", "load_shipped", "HashedModel"]
 
 _PERSON = re.compile(
     r"\b(?:you|u|ur|ya|yous|youre|your|he|she|him|her|his|hes|shes|mr|mrs|miss|ms|sir|"
@@ -38,7 +38,7 @@ _PERSON = re.compile(
 )
 
 
-_POSITIVE = re.compile(
+POSITIVE_STANCE = re.compile(
     r"\b(?:happy|proud|love|loved|lovely|celebrat\w*|welcom\w*|thank\w*|congrat\w*|support\w*|"
     r"stand with|solidarity|respect\w*|inclusi\w*|brilliant|amazing|wonderful|great to see|"
     r"well done|best wishes|blessed|mubarak|diwali|eid|pride month)\b"
@@ -184,7 +184,7 @@ class ModelDetector:
         words = set(re.findall(r"[a-z]+", folded))
         hate = self._score(probs.get("hate", 0.0))
         if hate and not ctx.nonprotected_target and not self._groups.isdisjoint(words) \
-                and not _POSITIVE.search(folded):
+                and not POSITIVE_STANCE.search(folded):
             attacked = self._attacked(folded, words)
             if hate < 0.8 and attacked:
                 hate = 0.82  # target and negative predicate both present: hide, not review
