@@ -127,7 +127,10 @@ async def test_sigkill_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None
             await asyncio.sleep(1)
             if not (tmp_path / "modbot.db").exists():
                 continue
-            state = _db_state(tmp_path / "modbot.db")
+            try:
+                state = _db_state(tmp_path / "modbot.db")
+            except sqlite3.OperationalError:  # the file exists, its tables are not made yet
+                continue
             done = all(state["items"].get(cid) == "assessed" for cid in posted)
             if done and state["pending"] == 0:
                 break
@@ -141,6 +144,7 @@ async def test_sigkill_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None
         await emu.stop()
 
     assert kills == 6
+    assert state, "the service never created its tables"
     assert len(posted) > 40
     missing = [cid for cid in posted if state["items"].get(cid) != "assessed"]
     assert not missing, f"{len(missing)} comments never assessed; log: {log.read_text()[-3000:]}"
