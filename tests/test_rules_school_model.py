@@ -193,3 +193,10 @@ def test_hard_look_alikes_are_never_hidden_by_the_full_engine() -> None:
     engine = default_engine()
     assessed = [(t, engine.assess(t)) for t in LOOK_ALIKES]
     assert [t for t, a in assessed if action_for(a.label, a.scores) == "hide"] == []
+
+
+def test_emoji_for_letters_blocks_a_model_hide_but_a_zero_width_joiner_does_not() -> None:
+    joined = "you are a disgusting little sl\u200dag and everyone knows it"
+    assert _run(FixedModel(abuse=0.9), text=joined).score("abuse") >= 0.8
+    emoji = "you are a disgusting little sl\U0001F40Dg and everyone knows it"
+    assert _run(FixedModel(abuse=0.9), text=emoji).score("abuse") < 0.8

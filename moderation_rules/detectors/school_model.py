@@ -76,8 +76,9 @@ _PERSON = re.compile(
     r"miss|mr|mrs|ms)\b")
 _JOKING = re.compile(r"\b(?:lol|haha\w*|ha ha|lmao|lmfao|rofl|jk)\b|[\U0001F602\U0001F923\U0001F606]")
 # emoji standing in for letters ("m🕌slims"): the n-grams read the emoji's name, not the word
-_EMOJI_IN_WORD = re.compile(
-    "[^\\W\\d_][\u2600-\u27BF\U0001F000-\U0001FAFF\uFE0F\u200d]+[^\\W\\d_]")
+_EMOJI_IN_WORD = re.compile(  # an emoji (with its joiners) between letters; a joiner alone is not
+    "[^\\W\\d_][\uFE0F\u200d]*[\u2600-\u27BF\U0001F000-\U0001FAFF]"
+    "[\u2600-\u27BF\U0001F000-\U0001FAFF\uFE0F\u200d]*[^\\W\\d_]")
 _CLAUSE = {"safeguarding": "P-SAFEGUARD", "personal_data": "P-PERSONAL", "hate": "P-PROTECTED",
            "sexual": "P-ABUSE", "abuse": "P-DEFAME", "spam": "P-SOLICIT", "profanity": "P-ABUSE",
            "press": "P-PRESS", "complaint": "P-RESPOND", "query": "P-RESPOND"}

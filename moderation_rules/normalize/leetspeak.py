@@ -73,35 +73,47 @@ def repair_leet(chars: list[str]) -> None:
 
 
 def fill_wildcards(chars: list[str]) -> None:
-    """Replace a '*' standing for a vowel inside a word when that makes a known word."""
+    """Replace a '*' standing for a vowel inside a word when that makes a known word.
+
+    A reading that is a listed word ("wh*re") keeps the wildcard, so the word lists still see
+    it, unless the text stars everyday words throughout ("Wh*re c*n I f*nd the proced*re?"):
+    when two or more starred words have no listed reading and they outnumber the rest, the
+    stars are noise and a starred word with an everyday reading takes the most common one.
+    """
     text = "".join(chars)
     if "*" not in text:
         return
     vocab = known_words()
+    listed = sensitive_words()
+    rank = word_rank()
+    starred: list[tuple[int, list[int], list[str], bool]] = []
     for m in _TOKEN_ALPHA.finditer(text):
         tok = m.group()
         stars = [i for i, c in enumerate(tok) if c == "*" and 0 < i < len(tok) - 1]
         if not stars or len(stars) > 2 or tok.count("*") != len(stars):
             continue
-        found = []
+        words, rude = [], False
         for fill in _vowel_fills(len(stars)):
             cand = list(tok)
             for i, v in zip(stars, fill):
                 cand[i] = v
-            if "".join(cand) in vocab:
-                found.append(fill)
-        if len(found) > 1:
-            # "w*s", "d*es": ambiguous among everyday words.  Take the one common word, unless
-            # any reading is a listed word ("b*tch", "wh*re"), which stays a wildcard.
-            words = ["".join(tok[i] if i not in stars else f[stars.index(i)]
-                             for i in range(len(tok))) for f in found]
-            if any(w in sensitive_words() for w in words):
-                continue
-            rank = word_rank()
-            found = [min(zip(found, words), key=lambda fw: rank.get(fw[1], 1 << 30))[0]]
-        if len(found) == 1:
-            for i, v in zip(stars, found[0]):
-                chars[m.start() + i] = v
+            word = "".join(cand)
+            rude = rude or word in listed
+            if word in vocab:
+                words.append(word)
+        starred.append((m.start(), stars, words, rude))
+    everyday = sum(1 for *_, rude in starred if not rude)
+    noise = everyday >= 2 and everyday > len(starred) - everyday
+    for start, stars, words, rude in starred:
+        if rude and noise:
+            words = [w for w in words if w not in listed]
+        elif rude and len(words) > 1:
+            continue  # "wh*re": the word lists read the wildcard
+        if len(words) > 1:  # "w*s", "d*es": ambiguous among everyday words
+            words = [min(words, key=lambda w: rank.get(w, 1 << 30))]
+        if len(words) == 1:
+            for i in stars:
+                chars[start + i] = words[0][i]
 
 
 def _vowel_fills(n: int) -> list[tuple[str, ...]]:
