@@ -117,28 +117,41 @@ def test_sure_of_harm_counts_only_labels_the_model_may_raise() -> None:
     # on a complaint abuse and profanity are out, so what is left is not enough to hide
     complaint = _run(FixedModel(abuse=0.5, profanity=0.3, spam=0.1), complaint=0.7)
     assert max(complaint.score(label) for label in ("abuse", "profanity", "spam")) < 0.8
-    # hate needs a protected group named in the text; without one the attack is abuse
+    # a sure attack naming no protected group is abuse; naming one, a person decides
     detector = SchoolModelDetector(FixedModel(hate=0.6, abuse=0.3),  # type: ignore[arg-type]
                                    group_words=frozenset({"muslims"}))
-    for text, label in (("they are all the same round here", "abuse"),
-                        ("muslims are all the same round here", "hate")):
-        ctx = Context(text=text, platform=None, norm=normalize(text))
-        detector(ctx)
-        assert ctx.score(label) >= 0.8, text
-    assert ctx.score("abuse") < 0.8
+    seen = {}
+    for text in ("they are all the same round here", "muslims are all the same round here"):
+        seen[text] = Context(text=text, platform=None, norm=normalize(text))
+        detector(seen[text])
+    assert seen["they are all the same round here"].score("abuse") >= 0.8
+    group = seen["muslims are all the same round here"]
+    assert 0.5 <= group.score("hate") < 0.8
+    assert group.score("abuse") < 0.8
 
 
 @pytest.mark.parametrize("text", ["so proud of our muslims celebrating eid at school today",
-                                  "saying muslims are all the same is vile and wrong"])
-def test_no_model_hate_hide_on_a_positive_stance_or_counter_speech(text: str) -> None:
+                                  "saying muslims are all the same is vile and wrong",
+                                  "muslims are all the same round here"])
+def test_the_model_alone_never_hides_as_hate(text: str) -> None:
     from moderation_rules.engine import RuleEngine
 
     engine = RuleEngine()
     detector = next(r for r in engine.rules if isinstance(r, SchoolModelDetector))
-    detector.model = FixedModel(hate=0.9)  # type: ignore[assignment]
+    detector.model = FixedModel(hate=0.95, other=0.05)  # type: ignore[assignment]
     assessed = engine.assess(text)
     assert "model.school.confident" not in assessed.rules
-    assert assessed.scores.get("hate", 0.0) < 0.8
+    rule_hits = [r for r in assessed.rules if not r.startswith("model.")]
+    assert rule_hits or assessed.scores.get("hate", 0.0) < 0.8
+
+
+@pytest.mark.parametrize("first, hidden", [("model.hate", False), ("hate.group_attack", True)])
+def test_two_models_never_outvote_the_rules(first: str, hidden: bool) -> None:
+    text = "people like that are all the same round here"
+    ctx = Context(text=text, platform=None, norm=normalize(text))
+    ctx.add(first, "hate", "P-PROTECTED", 0.55, 0, 0)
+    SchoolModelDetector(FixedModel(hate=0.75, other=0.25))(ctx)  # type: ignore[arg-type]
+    assert (ctx.score("hate") >= 0.8) is hidden
 
 
 def test_no_model_hide_on_text_in_a_language_the_detectors_do_not_read() -> None:
@@ -200,3 +213,10 @@ def test_emoji_for_letters_blocks_a_model_hide_but_a_zero_width_joiner_does_not(
     assert _run(FixedModel(abuse=0.9), text=joined).score("abuse") >= 0.8
     emoji = "you are a disgusting little sl\U0001F40Dg and everyone knows it"
     assert _run(FixedModel(abuse=0.9), text=emoji).score("abuse") < 0.8
+
+
+def test_no_model_hide_on_banter_but_personal_data_is_no_joke() -> None:
+    banter = "I'll kill the kids if they're late again lol"
+    assert _run(FixedModel(abuse=0.9), text=banter).score("abuse") < 0.8
+    doxx = "lol his address is 12 Oak Street everyone go round"
+    assert _run(FixedModel(personal_data=0.9), text=doxx).score("personal_data") >= 0.8

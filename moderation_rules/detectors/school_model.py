@@ -5,31 +5,37 @@ of UK school accounts) gives a probability for each of the eleven labels.  It tu
 evidence only where the rules said less, at levels chosen from its 5-fold cross-validated
 precision (the table is in the model file, ``cross_validation``):
 
-* per label, its evidence is review-level (0.55 at p >= 0.5, CV precision 0.89-0.98; 0.7 at
-  p >= 0.7, CV precision 0.95-0.99).  Rule and model evidence combine by noisy-or, so a rule
+* per label, its evidence is review-level (0.55 at p >= 0.5, CV precision 0.90-0.99; 0.7 at
+  p >= 0.7, CV precision 0.95-1.00).  Rule and model evidence combine by noisy-or, so a rule
   hit of its own (0.34 or more) and a confident model together hide;
 * it hides on its own only when it is sure: the probabilities of the harmful labels other
   than safeguarding sum to ``CONFIDENT_HARM`` or more (the label is the likeliest of them),
   or safeguarding alone reaches ``CONFIDENT_SAFEGUARDING``.  Both levels were chosen on 2,800
   comments from seven school settings neither the model nor the rules had read (RESULTS.md,
-  "Round 4"): the points that bought the most hidden harm for the fewest wrongful hides.
+  "Round 4"): the points that bought the most hidden harm for the fewest wrongful hides.  On
+  3,200 comments from eight further settings they raised harmful_recall from 0.526 to 0.689,
+  for 5 more wrongful hides in 1,296.
   Never on text in a language the detectors do not read (that goes to review), nor where
   emoji stand in for letters ("m🕌slims"): the n-grams would read the emoji's name;
 * a bag of words cannot tell "my mum said she'd kill me if I didn't tidy my room haha" or
   "the PE kit went missing, last seen on Monday" from a disclosure or an appeal, so the model
   hides as safeguarding only a text that names or points at a person and does not laugh
   (lol, haha, 😂).  Neither gate removed a single hide of a harmful comment out of fold; the
-  DSL still gets the review.  Nor does it hide a text of fewer than six words ("dm me for the
-  raffle"): out of fold that gate cost 7 of 3,933 hides;
-* where hate may not be raised (no protected group named, or the rules found the attack aimed
-  at a person or a group that is not protected), its probability counts as abuse; a hide as
-  hate needs no positive stance ("proud", "welcome") and no counter-speech, because n-grams
-  see the group and the topic, not the stance;
+  DSL still gets the review.  Nor does it hide anything else that laughs, except personal
+  data ("I'll kill the kids if they're late again lol"): 7 of 1,565 hides out of fold.
+  Nor does it hide a text of fewer than six words ("dm me for the raffle"): out of fold that
+  gate cost 7 of 3,933 hides;
+* it never hides as hate: n-grams see the group and the topic, not the stance, so a
+  statement about a group it is sure of goes to review.  Where hate may not be raised (no
+  protected group named, or the rules found the attack aimed at a person or a group that is
+  not protected), its probability counts as abuse;
+* two models never outvote the rules: where only the n-gram hate model has spoken for a
+  label, this model's review-level evidence stops just short of a hide;
 * safeguarding is recall first: p >= 0.4 labels the comment safeguarding at review level
-  (0.6, the DSL is alerted; CV precision 0.91, recall 0.72).  Of the 89 hard look-alikes in
-  ``tests/test_rules_safeguarding_kinds.py`` the model alone reaches 0.4 on 9 (0.7 on 5, none
+  (0.6, the DSL is alerted; CV precision 0.91, recall 0.75).  Of the 89 hard look-alikes in
+  ``tests/test_rules_safeguarding_kinds.py`` the model alone reaches 0.4 on 10 (0.7 on 5, none
   of which it may hide); of its 100 written disclosures, grooming offers, missing children
-  and threats, 62 (0.7: 39);
+  and threats, 65 (0.7: 43);
 * press, complaint and query at p >= 0.5 (query 0.6) set the label when the rules found no
   intent, so the ticket and the reply fit the comment;
 * on a comment the rules already hide, the model only strengthens labels the rules raised: a
@@ -45,7 +51,7 @@ import re
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.intent import unknown_language
-from moderation_rules.detectors.model import POSITIVE_STANCE, HashedModel, load_shipped
+from moderation_rules.detectors.model import HashedModel, load_shipped
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
@@ -74,7 +80,8 @@ _PERSON = re.compile(
     r"lads|pupil|pupils|student|students|teacher|teachers|staff|man|men|woman|women|bloke|guy|"
     r"mum|dad|mother|father|parent|parents|brother|sister|friend|friends|mate|mates|coach|sir|"
     r"miss|mr|mrs|ms)\b")
-_JOKING = re.compile(r"\b(?:lol|haha\w*|ha ha|lmao|lmfao|rofl|jk)\b|[\U0001F602\U0001F923\U0001F606]")
+_JOKING = re.compile(
+    r"\b(?:lol|haha\w*|ha ha|lmao|lmfao|rofl|jk)\b|[\U0001F602\U0001F923\U0001F606]")
 # emoji standing in for letters ("m🕌slims"): the n-grams read the emoji's name, not the word
 _EMOJI_IN_WORD = re.compile(  # an emoji (with its joiners) between letters; a joiner alone is not
     "[^\\W\\d_][\uFE0F\u200d]*[\u2600-\u27BF\U0001F000-\U0001FAFF]"
@@ -87,6 +94,16 @@ _CLAUSE = {"safeguarding": "P-SAFEGUARD", "personal_data": "P-PERSONAL", "hate":
 def load_school_model() -> HashedModel:
     """The shipped school comment model."""
     return load_shipped("school.json")
+
+
+def _only_models(ctx: Context, label: str) -> bool:
+    """Whether every hit for ``label`` so far comes from a statistical model."""
+    return all(h.rule.startswith("model.") for h in ctx.hits if h.label == label)
+
+
+def _short_of_hide(current: float) -> float:
+    """The most a second piece of evidence may add to ``current`` and stay under a hide."""
+    return max(0.0, 1.0 - (1.0 - (HIDE_THRESHOLD - 0.01)) / (1.0 - current))
 
 
 class SchoolModelDetector:
@@ -120,6 +137,8 @@ class SchoolModelDetector:
                 continue
             if label in HIDE_LABELS and label not in allowed:
                 continue
+            if label in HIDE_LABELS and _only_models(ctx, label):
+                score = min(score, _short_of_hide(current))  # two models never outvote a rule
             ctx.add(f"model.school.{label}", label, _CLAUSE[label], score, 0, 0)
         if hiding or len(folded.split()) < _MIN_WORDS_TO_HIDE:
             return
@@ -131,20 +150,21 @@ class SchoolModelDetector:
     def _sure(self, ctx: Context, folded: str, probs: dict[str, float],
               allowed: list[str]) -> str | None:
         """The label the model is sure enough of to hide on its own, if any."""
+        joking = _JOKING.search(folded) is not None or _JOKING.search(ctx.text) is not None
         if (probs.get("safeguarding", 0.0) >= CONFIDENT_SAFEGUARDING
-                and _PERSON.search(folded)
-                and not (_JOKING.search(folded) or _JOKING.search(ctx.text))):
+                and _PERSON.search(folded) and not joking):
             return "safeguarding"
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:
-            harmful["hate"] = probs.get("hate", 0.0)  # an attack naming no protected group...
+            harmful["abuse"] += probs.get("hate", 0.0)  # an attack naming no protected group
         if not harmful or sum(harmful.values()) < CONFIDENT_HARM:
             return None
         top = max(harmful, key=harmful.__getitem__)
-        if top == "hate" and (POSITIVE_STANCE.search(folded)
-                              or "target.counter_speech" in ctx.suppressed_by):
-            return None  # n-grams see the group and the topic, not the stance
-        return top if top != "hate" or "hate" in allowed else "abuse"  # ...is abuse
+        if top == "hate" or (joking and top != "personal_data"):
+            # n-grams see the group and the topic, not the stance; nor can they tell banter
+            # ("I'll kill the kids if they're late again lol") from a threat
+            return None
+        return top
 
     def _may_add(self, label: str, ctx: Context, folded: str, complaint: bool) -> bool:
         """Whether the model may raise a harmful ``label`` on this comment at all."""
