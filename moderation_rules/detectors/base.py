@@ -70,6 +70,11 @@ class Context:
         """Whether a folded span lies inside an allow-listed phrase."""
         return any(a <= start and end <= b for a, b in self.allowed)
 
+    def only_models_say(self, label: str) -> bool:
+        """Whether ``label`` has evidence and all of it comes from statistical models."""
+        rules = [h.rule for h in self.hits if h.label == label]
+        return bool(rules) and all(r.startswith("model.") for r in rules)
+
     def score(self, label: str) -> float:
         """Current score of a label: noisy-or over distinct evidence, each at its best, capped."""
         best: dict[str, float] = {}

@@ -222,15 +222,9 @@ class PersonalDataDetector:
 
     def __call__(self, ctx: Context) -> None:
         self._detect_all(ctx)
-        if (self._allowed and self._only_a_model_says_personal(ctx)
-                and self._mentions_own(ctx.text)):
+        if self._allowed and ctx.only_models_say(_LABEL) and self._mentions_own(ctx.text):
             # the academy's own published contacts are what a model took for personal data
             ctx.caps["personal_data"] = min(ctx.caps.get("personal_data", 1.0), 0.45)
-
-    @staticmethod
-    def _only_a_model_says_personal(ctx: Context) -> bool:
-        hits = [h for h in ctx.hits if h.label == _LABEL]
-        return bool(hits) and all(h.rule.startswith("model.") for h in hits)
 
     def _mentions_own(self, raw: str) -> bool:
         return any(self._is_own(m.group())

@@ -52,6 +52,7 @@ import re
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.intent import unknown_language
 from moderation_rules.detectors.model import HashedModel, load_shipped
+from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
@@ -84,8 +85,7 @@ _JOKING = re.compile(
     r"\b(?:lol|haha\w*|ha ha|lmao|lmfao|rofl|jk)\b|[\U0001F602\U0001F923\U0001F606]")
 # emoji standing in for letters ("m🕌slims"): the n-grams read the emoji's name, not the word
 _EMOJI_IN_WORD = re.compile(  # an emoji (with its joiners) between letters; a joiner alone is not
-    "[^\\W\\d_][\uFE0F\u200d]*[\u2600-\u27BF\U0001F000-\U0001FAFF]"
-    "[\u2600-\u27BF\U0001F000-\U0001FAFF\uFE0F\u200d]*[^\\W\\d_]")
+    rf"[^\W\d_][\uFE0F\u200d]*[{EMOJI}][{EMOJI}\uFE0F\u200d]*[^\W\d_]")
 _CLAUSE = {"safeguarding": "P-SAFEGUARD", "personal_data": "P-PERSONAL", "hate": "P-PROTECTED",
            "sexual": "P-ABUSE", "abuse": "P-DEFAME", "spam": "P-SOLICIT", "profanity": "P-ABUSE",
            "press": "P-PRESS", "complaint": "P-RESPOND", "query": "P-RESPOND"}
@@ -94,11 +94,6 @@ _CLAUSE = {"safeguarding": "P-SAFEGUARD", "personal_data": "P-PERSONAL", "hate":
 def load_school_model() -> HashedModel:
     """The shipped school comment model."""
     return load_shipped("school.json")
-
-
-def _only_models(ctx: Context, label: str) -> bool:
-    """Whether every hit for ``label`` so far comes from a statistical model."""
-    return all(h.rule.startswith("model.") for h in ctx.hits if h.label == label)
 
 
 def _short_of_hide(current: float) -> float:
@@ -137,7 +132,7 @@ class SchoolModelDetector:
                 continue
             if label in HIDE_LABELS and label not in allowed:
                 continue
-            if label in HIDE_LABELS and _only_models(ctx, label):
+            if label in HIDE_LABELS and ctx.only_models_say(label):
                 score = min(score, _short_of_hide(current))  # two models never outvote a rule
             ctx.add(f"model.school.{label}", label, _CLAUSE[label], score, 0, 0)
         if hiding or len(folded.split()) < _MIN_WORDS_TO_HIDE:

@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from moderation_rules.normalize import _vocab, normalize
 
-__all__ = ["features", "features_folded", "tokens", "BUCKETS"]
+__all__ = ["features", "features_folded", "tokens", "BUCKETS", "EMOJI"]
 
 BUCKETS = 1 << 18
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF"  # the emoji the models read as tokens (a class body)
+_WORD = re.compile(rf"[a-z]+(?:'[a-z]+)?|[{EMOJI}]")
 _crc = zlib.crc32
 
 
