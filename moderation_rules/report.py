@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-b": read_labelled_csv(HERE / "eval_data" / "school-unseen-b.csv"),
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
+        "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

@@ -199,6 +199,16 @@ def test_unknown_language_is_flagged_for_review(engine: RuleEngine) -> None:
     assert engine.assess("Well done everyone, great results").review_reasons == ()
 
 
+def test_long_text_with_two_borrowed_english_words_is_unknown_language(engine: RuleEngine) -> None:
+    """Roman Urdu with "school" and "please" in it is still not English."""
+    a = engine.assess("Mera beta kehta hai ke school ke gate par ek aadmi roz usse baat karta "
+                      "hai, please koi dekh le")
+    assert "unknown_language" in a.review_reasons
+    b = engine.assess("Please can someone tell me if the school bus from Llanbradach is running "
+                      "tomorrow morning")
+    assert b.review_reasons == ()
+
+
 def test_scores_are_bounded_and_labels_known(engine: RuleEngine) -> None:
     """Every score lies in [0, 1] and every label is one of the eleven."""
     a = engine.assess("fuck off you idiot, ring 07700 900418, vote for Dave, kill myself")

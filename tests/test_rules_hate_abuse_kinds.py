@@ -25,6 +25,9 @@ import pytest
     "We should round up all the immigrants and ship them out.",
     "All I'm saying is that trans people are mentally ill.",
     "No gay person is ever normal.",
+    "the 1488 boys will sort this school out",
+    "ching chong, go home",
+    "nobody wants you here 🙄 go back to Somalia",
 ])
 def test_hate_kinds_are_hidden_as_hate(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("hate", "hide")
@@ -53,6 +56,12 @@ def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     "Our litter picking team found a baby bird",
     "Saying immigrants are vermin is disgusting.",
     "Muslims are not terrorists.",
+    # a slur reported to condemn it
+    "someone called my little brother a p*ki at the park and his mates stood up for him",
+    "whoever wrote 'f@gs out' on the toilet wall should be expelled",
+    "My son was called a 'spastic' in PE and the school sorted it the same day",
+    "Our family will go back to Romania for the summer, see you all in September",
+    "Miss Patel is going back to India for her sister's wedding",
 ])
 def test_look_alikes_are_not_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

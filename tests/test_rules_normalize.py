@@ -11,6 +11,9 @@ from moderation_rules.normalize import collapse_all, normalize
     ("raw", "folded"),
     [
         ("ｔｒａｎｎｙ", "tranny"),  # full-width
+        ("ƒυ¢к off", "fuck off"),  # hooked f, Greek upsilon, cent sign, Cyrillic k
+        ("0\ufe0f\u20e37\ufe0f\u20e3", "07"),  # keycap emoji digits
+        ("\u09e6\u09ed\u09ed", "077"),  # Bengali digits
         ("tag the іdіot", "tag the idiot"),  # Cyrillic і
         ("fuсking", "fucking"),  # Cyrillic с
         ("the m\u200buzz\u200bies", "the muzzies"),  # zero-width splits

@@ -11,6 +11,11 @@ from moderation_rules.engine import default_engine
     "his number is zero seven seven zero zero nine zero zero seven eight one, go on text him",
     "She lives on Penistone Road, go and tell her what you think",
     "Her mobile is 07700 900123, school should ring her",
+    "text his dad on 07 70 09 00 12 3 and tell him what his son did",
+    "her landline is 0161.496.0999, give her a ring",
+    "message me directly not the office, 0 7 7 0 0 9 0 0 1 2 3",
+    ("her number is 0\ufe0f\u20e37\ufe0f\u20e37\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 "
+     "9\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e3 if you want a word"),
 ])
 def test_personal_data_is_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("personal_data", "hide")
@@ -21,6 +26,11 @@ def test_personal_data_is_hidden(rule_outcome, text: str) -> None:
     "Ring reception on 01632 960000 to book",
     "I live on Penistone Road and I'm sick of parents blocking my drive every morning.",
     "I scored one two three four five six seven eight nine ten in the quiz",
+    "Results for the relay: 0.4 0.7 0.9 1.2 1.5 seconds behind",
+    "Group stage scores 0-2 3-1 2-2 1-0 0-0, what a day",
+    "Order ref 0098765432 for the uniform shop",
+    "Nan here, can't work this facebook but well done all",
+    "Congrats to the U1\ufe0f\u20e32\ufe0f\u20e3 netball team!",
 ])
 def test_not_personal_data(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[0] != "personal_data"

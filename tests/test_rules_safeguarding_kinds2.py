@@ -84,6 +84,20 @@ MUST_HIDE = [
     "there's no food at home and mum's not been back since monday",
     'he batters her in front of the kids',
     'i had to hide my sister in the wardrobe when he came home',
+    # threats against the school in other word orders, stated as what will happen
+    'gonna shoot this school up after the mocks',
+    'someone is getting shanked at prom, just watch',
+    'a petrol bomb through the staffroom window would sort them out',
+    "don't send your kids to school tomorrow, you've been warned",
+    # suicidal talk and self-harm in everyday words
+    'my mum and dad would be way better off without me',
+    'i burned myself with the lighter again last night',
+    'sorry to everybody who tried to help me',
+    'made my mind up, wrote the letters last night',
+    # a child who did not come back, and intimate disclosures asked as questions
+    "my daughter wasn't on the coach. where is she, nobody is answering",
+    "is it normal that my uncle does things that aren't ok when mum is out",
+    'mums boyfriend walks in the shower when im in it',
 ]
 
 MUST_REVIEW = [
@@ -138,6 +152,14 @@ MUST_NOT_FLAG = [
     'the quiz team got knocked out in round one',
     'he left his coat there again, typical',
     'can you hold the bags while I pay for the tombola prizes',
+    'I burned myself on the glue gun making the Christmas cards',
+    'the journalist is making a documentary about county lines in Kent',
+    "don't send your kids in tomorrow, the boiler has gone and the head says stay home",
+    'we shot the school play on an iPhone, video on the website',
+    'Sorry I let you all down in the final, we go again next week',
+    'the Year 9 history trip was all about petrol bombs in the Blitz',
+    'My son was not on the bus list so where is he supposed to wait?',
+    'join the campaign! we need volunteers for the PTA summer fair, message us',
 ]
 
 

@@ -123,7 +123,8 @@ _OTHER_LETTERS = re.compile(r"[^\W\da-z_]")
 
 def unknown_language(text: str) -> bool:
     """True when a folded text is mostly in a language the detectors do not read: letters of
-    another script outnumber Latin ones, or four or more words with hardly any English."""
+    another script outnumber Latin ones, or four or more words with hardly any English (in ten
+    words or more, under one in eight)."""
     if text.isascii():  # no letters of other scripts: only the word check below matters
         if _LATIN_LETTERS.search(text) is None:
             return False
@@ -139,6 +140,8 @@ def unknown_language(text: str) -> bool:
     if len(words) < 4:
         return False
     english = sum(1 for w in words if len(w) > 1 and w in _ENGLISH)
+    if len(words) >= 10:  # a long text with a borrowed "school" or "please" in it
+        return english / len(words) < 0.12
     return english < 2 and english / len(words) < 0.2
 
 

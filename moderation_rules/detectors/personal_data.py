@@ -33,6 +33,13 @@ _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)44\s?\(?0?\)?\s?|0)(?:7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
     r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4})(?!\d)"
 )
+# The same digits split up to dodge a filter ("01443 4 3 5 8 9 1", "029.2018.0447"): 01, 02,
+# 03 or 07 and eight or nine more digits in three or more groups apart by spaces, dots or dashes;
+# not a row of decimals ("0.5 0.6 0.7") or of scores ("0-1 2-3 1-0").
+_PHONE_SPLIT = re.compile(
+    r"(?<![\d+.])0[ .\-]{0,2}[1237](?:[ .\-]{0,2}\d){8,9}(?![ .\-]{0,2}\d)")
+_SPLIT_GROUPS = re.compile(r"\d+")
+_DECIMAL = re.compile(r"(?<!\d)\d[.\-]\d(?!\d)")
 # A number the sentence calls the school's or an office's line ("the attendance line",
 # "ring reception on"), unless it is also called someone's own ("her mobile is").
 _BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is")
@@ -41,7 +48,8 @@ _SCHOOL_LINE = re.compile(
     r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b")
 _PERSONAL_LINE = re.compile(
     r"\b(?:his|her|their|my|mum'?s|dad'?s|home|mobile|personal|private) (?:number|mobile|"
-    r"phone|digits)\b")
+    r"phone|digits|landline)\b|\b(?:contact|ring|call|text|message|whatsapp) me (?:directly|direct|"
+    r"personally|instead|on)\b")
 _SELF_SUBJECT = re.compile(r"\b(?:i|we|i'?ve|we'?ve)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # A phone number spelled out in words ("zero seven seven zero ..."): ten or more digit words.
 _DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|treble)"
@@ -86,7 +94,8 @@ _HEALTH = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
-    r"\b(?:his|her|their|hers|[a-z]+'s|[a-z]+s)\s+(?:(?:personal|private|own|real|secret|new|other|main|spam)\s+)?"
+    r"\b(?:his|her|their|hers|[a-z]+'s|(?!(?:this|is|was|has|does|yes|us|as|its|plus|always|"
+    r"across|unless|less|miss|pass|class|cross)\b)[a-z]+s)\s+(?:(?:personal|private|own|real|secret|new|other|main|spam)\s+)?"
     r"(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|"
     r"fb|facebook|twitter|x)\b(?:\s+(?:handle|account|name|username|is|page))*\s*(?:is|:|=|-)?\s*"
     r"@?[A-Za-z0-9_.]{3,}",
@@ -281,7 +290,12 @@ class PersonalDataDetector:
     def _numbers(self, ctx: Context, contact_score: float) -> None:
         """Phone numbers, postcodes, house-number addresses and dates of birth."""
         raw = ctx.text
-        for m in _PHONE.finditer(raw):
+        phones = list(_PHONE.finditer(raw))
+        if not phones:
+            phones = [m for m in _PHONE_SPLIT.finditer(raw)
+                      if len(_SPLIT_GROUPS.findall(m.group())) >= 3
+                      and len(_DECIMAL.findall(m.group())) < 2]
+        for m in phones:
             if self._is_own(m.group()):
                 continue
             before = raw[max(0, m.start() - 30) : m.start()].lower()

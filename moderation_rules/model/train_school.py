@@ -10,19 +10,20 @@ project in the format of ``../shared/eval/README.md``:
 
 * ``../shared/eval/school-dev.csv`` (the development set),
 * ``eval_data/school-holdout.csv`` and ``eval_data/school-unseen-b.csv``,
-* ``eval_data/train/school-train-*.csv`` (one school setting each, seventeen in all: rural
-  and coastal primaries, London and Bradford secondaries, special schools, a sixth-form
-  college and a debating society on Discord, a boarding school, faith schools, ...),
+* ``eval_data/train/school-train-*.csv`` (one school setting each, thirty-one in all: rural
+  and coastal primaries, London, Bradford and Glasgow secondaries, special schools, a pupil
+  referral unit, a Welsh-medium comprehensive, an integrated college in Northern Ireland, a
+  sixth-form college and a debating society on Discord, a boarding school, faith schools, ...),
 
 plus one copy of every row rewritten with evasions (:func:`augment`).
 
-Never the sealed test sets ``eval_data/school-unseen-c.csv`` and ``school-unseen-d.csv``, and
-never HateCheck, HatemojiCheck or Multilingual HateCheck.
+Never the sealed test sets ``eval_data/school-unseen-c.csv``, ``school-unseen-d.csv`` and
+``school-unseen-e.csv``, and never HateCheck, HatemojiCheck or Multilingual HateCheck.
 
     python -m moderation_rules.model.train_school --dev ../shared/eval/school-dev.csv
 
 prints 5-fold cross-validated precision and recall per label at each threshold, then writes
-``moderation_rules/model/school.json`` (7,402 rows).
+``moderation_rules/model/school.json`` (13,002 rows, each with one evasion copy).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ BUCKETS = 1 << 16
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _HERE = Path(__file__).resolve().parent
 _EVAL = _HERE.parent / "eval_data"
-SEALED = ("school-unseen-c.csv", "school-unseen-d.csv")
+SEALED = ("school-unseen-c.csv", "school-unseen-d.csv", "school-unseen-e.csv")
 
 
 def training_files(dev: Path | None) -> list[Path]:

@@ -18,6 +18,7 @@ __all__ = ["fold_char", "fold_text"]
 _INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufe0e\ufe0f"
+    "\u20e3"  # the keycap that turns "0" into the emoji 0️⃣
 )
 
 # Look-alikes NFKC does not fold: Cyrillic and Greek letters that read as Latin ones, plus the
@@ -41,6 +42,8 @@ _CONFUSABLES: dict[str, str] = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u00b7": ".", "\u2022": ".", "\u2024": ".",
+    # currency and letter-like signs used as letters ("ƒυ¢к")
+    "\u0192": "f", "\u00a2": "c",
 }
 # ASCII that still needs the slow path: control characters and the backtick (a quote).
 _ASCII_SPECIAL = re.compile(r"[\x00-\x1f\x7f`]")
@@ -58,6 +61,8 @@ def fold_char(ch: str) -> str:
         return ""
     if ch in "\n\t\r":
         return " "
+    if cat == "Nd":  # a digit of another script (Bengali ০৭৭০০): the phone number is the same
+        return str(unicodedata.decimal(ch))
     out = unicodedata.normalize("NFKC", ch)
     out = "".join(
         _CONFUSABLES.get(c, c)
