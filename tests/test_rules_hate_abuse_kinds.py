@@ -28,6 +28,10 @@ import pytest
     "the 1488 boys will sort this school out",
     "ching chong, go home",
     "nobody wants you here 🙄 go back to Somalia",
+    "typical immigrant, never says thank you for anything",
+    "they just come over here to claim benefits",
+    "how could you ever trust a gay man with a school trip?",
+    "about time we got rid of all the Romanians round here",
 ])
 def test_hate_kinds_are_hidden_as_hate(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("hate", "hide")
@@ -62,6 +66,9 @@ def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     "My son was called a 'spastic' in PE and the school sorted it the same day",
     "Our family will go back to Romania for the summer, see you all in September",
     "Miss Patel is going back to India for her sister's wedding",
+    "A typical Sikh wedding has hundreds of guests, the photos are stunning",
+    "My nan only came here for a holiday in 1962 and stayed for good",
+    "It's time we got rid of the old tablets in the ICT suite",
 ])
 def test_look_alikes_are_not_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

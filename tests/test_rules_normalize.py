@@ -12,7 +12,7 @@ from moderation_rules.normalize import collapse_all, normalize
     [
         ("ｔｒａｎｎｙ", "tranny"),  # full-width
         ("ƒυ¢к off", "fuck off"),  # hooked f, Greek upsilon, cent sign, Cyrillic k
-        ("0\ufe0f\u20e37\ufe0f\u20e3", "07"),  # keycap emoji digits
+        ("0\ufe0f\u20e37\ufe0f\u20e3", "0 7"),  # keycap emoji digits: spaced, never leet
         ("\u09e6\u09ed\u09ed", "077"),  # Bengali digits
         ("tag the іdіot", "tag the idiot"),  # Cyrillic і
         ("fuсking", "fucking"),  # Cyrillic с

@@ -98,6 +98,27 @@ MUST_HIDE = [
     "my daughter wasn't on the coach. where is she, nobody is answering",
     "is it normal that my uncle does things that aren't ok when mum is out",
     'mums boyfriend walks in the shower when im in it',
+    # images, sextortion and grooming offers in gaming chat
+    'someone is selling noodz of a year 8 girl in the group chat',
+    'a deepfake of my sister is going round the whole year',
+    'send nudes or i share the video with your school',
+    "i'll get you the skin if you send me a selfie in your pjs",
+    'coach said I can stay at his flat after training but not to tell my mum',
+    # quieter suicidal talk
+    'how much is the most paracetamol you can take before it does something',
+    'honestly thinking about unaliving myself tonight',
+    "i'm so tired of being a burden to my family",
+    'she keeps saying she wishes she was dead',
+    # weapons, neglect, staff, exploitation, missing, radicalisation
+    "he'll be waiting at the school gates with a machete",
+    "my little brother hasn't had dinner for three days",
+    "free breakfast is the only time my two get fed on a school day",
+    'kids from the school were told never to be alone with him',
+    'the new tutor was messaging a year 9 girl on snapchat at 1am',
+    'the caretaker keeps rubbing her back in the corridor',
+    'my nephew is running for the older lads now and skipping school',
+    "a year 7 didn't get off the school bus and his mum can't find him",
+    "they keep telling the boys who's replacing white kids and to come to the meet",
 ]
 
 MUST_REVIEW = [
@@ -105,6 +126,8 @@ MUST_REVIEW = [
     'wearing long sleeves cos of my arms again',
     'my cousin says he wants to fight for the cause',
     'the coach told my son not to mention it to anyone',
+    "won't be around to see my birthday so whatever",
+    'moving this to telegram so your mum cant see 🤫',
 ]
 
 MUST_NOT_FLAG = [
@@ -160,6 +183,14 @@ MUST_NOT_FLAG = [
     'the Year 9 history trip was all about petrol bombs in the Blitz',
     'My son was not on the bus list so where is he supposed to wait?',
     'join the campaign! we need volunteers for the PTA summer fair, message us',
+    'The only time we eat out is birthdays, so the class party is a treat',
+    'My son owes them £15 for the trip, can I pay on Friday?',
+    'Pupils in school uniform in and out of the corner shop at lunch again',
+    "What's the point in anything if the school never answers emails",
+    'This is my last post about lost property, honestly!',
+    'Mum said I could have a sleepover but not to tell my brother',
+    'Tired of being here at 7am for the minibus every Saturday',
+    'Our deepfake awareness lesson in computing was brilliant',
 ]
 
 

@@ -25,10 +25,13 @@ precision (the table is in the model file, ``cross_validation``):
   data ("I'll kill the kids if they're late again lol"): 7 of 1,565 hides out of fold.
   Nor does it hide a text of fewer than six words ("dm me for the raffle"): out of fold that
   gate cost 7 of 3,933 hides;
-* it never hides as hate: n-grams see the group and the topic, not the stance, so a
-  statement about a group it is sure of goes to review.  Where hate may not be raised (no
-  protected group named, or the rules found the attack aimed at a person or a group that is
-  not protected), its probability counts as abuse;
+* n-grams see the group and the topic, not the stance, so it hides as hate only when hate
+  alone reaches ``CONFIDENT_HATE`` and the text neither praises (``POSITIVE_STANCE``), quotes,
+  nor answers hate (the rules' counter-speech and reported-speech caps); other statements
+  about a group it is sure of go to review.  Out of fold on thirty-one settings (RESULTS.md,
+  "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment.  Where hate
+  may not be raised (no protected group named, or the rules found the attack aimed at a
+  person or a group that is not protected), its probability counts as abuse;
 * two models never outvote the rules: where only the n-gram hate model has spoken for a
   label, this model's review-level evidence stops just short of a hide;
 * safeguarding is recall first: p >= 0.4 labels the comment safeguarding at review level
@@ -51,15 +54,16 @@ import re
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.intent import unknown_language
-from moderation_rules.detectors.model import HashedModel, load_shipped
+from moderation_rules.detectors.model import POSITIVE_STANCE, HashedModel, load_shipped
 from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["CONFIDENT_HARM", "CONFIDENT_SAFEGUARDING", "SchoolModelDetector",
+__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_SAFEGUARDING", "SchoolModelDetector",
            "load_school_model"]
 
 CONFIDENT_HARM = 0.8
+CONFIDENT_HATE = 0.8
 CONFIDENT_SAFEGUARDING = 0.7
 _MIN_WORDS_TO_HIDE = 6  # in fewer words a bag of n-grams has too little to be sure of
 
@@ -83,6 +87,7 @@ _PERSON = re.compile(
     r"miss|mr|mrs|ms)\b")
 _JOKING = re.compile(
     r"\b(?:lol|haha\w*|ha ha|lmao|lmfao|rofl|jk)\b|[\U0001F602\U0001F923\U0001F606]")
+_QUOTED = re.compile(r"[\"\u201c\u201d]|(?<!\w)'[^']{2,}'(?!\w)")
 # emoji standing in for letters ("m🕌slims"): the n-grams read the emoji's name, not the word
 _EMOJI_IN_WORD = re.compile(  # an emoji (with its joiners) between letters; a joiner alone is not
     rf"[^\W\d_][\uFE0F\u200d]*[{EMOJI}][{EMOJI}\uFE0F\u200d]*[^\W\d_]")
@@ -155,11 +160,24 @@ class SchoolModelDetector:
         if not harmful or sum(harmful.values()) < CONFIDENT_HARM:
             return None
         top = max(harmful, key=harmful.__getitem__)
-        if top == "hate" or (joking and top != "personal_data"):
-            # n-grams see the group and the topic, not the stance; nor can they tell banter
-            # ("I'll kill the kids if they're late again lol") from a threat
+        if joking and top != "personal_data":
+            # n-grams cannot tell banter ("I'll kill the kids if they're late again lol") from
+            # a threat
+            return None
+        if top == "hate" and not self._sure_of_hate(ctx, folded, probs):
             return None
         return top
+
+    @staticmethod
+    def _sure_of_hate(ctx: Context, folded: str, probs: dict[str, float]) -> bool:
+        """Hate alone is likely enough, and nothing says the writer praises, quotes or answers
+        it (n-grams see the group and the topic, not the stance)."""
+        if probs.get("hate", 0.0) < CONFIDENT_HATE or POSITIVE_STANCE.search(folded):
+            return False
+        if _QUOTED.search(ctx.text):
+            return False
+        return not any(s.endswith(("counter_speech", "reported_speech"))
+                       for s in ctx.suppressed_by)
 
     def _may_add(self, label: str, ctx: Context, folded: str, complaint: bool) -> bool:
         """Whether the model may raise a harmful ``label`` on this comment at all."""

@@ -18,7 +18,6 @@ __all__ = ["fold_char", "fold_text"]
 _INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u180e"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufe0e\ufe0f"
-    "\u20e3"  # the keycap that turns "0" into the emoji 0️⃣
 )
 
 # Look-alikes NFKC does not fold: Cyrillic and Greek letters that read as Latin ones, plus the
@@ -42,8 +41,16 @@ _CONFUSABLES: dict[str, str] = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u00b7": ".", "\u2022": ".", "\u2024": ".",
+    # small capitals ("ᴄʀᴜsᴀᴅᴇ")
+    "\u1d00": "a", "\u0299": "b", "\u1d04": "c", "\u1d05": "d", "\u1d07": "e", "\ua730": "f",
+    "\u0262": "g", "\u029c": "h", "\u026a": "i", "\u1d0a": "j", "\u1d0b": "k", "\u029f": "l",
+    "\u1d0d": "m", "\u0274": "n", "\u1d0f": "o", "\u1d18": "p", "\u0280": "r", "\ua731": "s",
+    "\u1d1b": "t", "\u1d1c": "u", "\u1d20": "v", "\u1d21": "w", "\u028f": "y", "\u1d22": "z",
     # currency and letter-like signs used as letters ("ƒυ¢к")
     "\u0192": "f", "\u00a2": "c",
+    # the keycap that turns "0" into the emoji 0️⃣: a gap, so keycap digits read as spaced
+    # digits (a phone number to the personal-data detector) and never as letters inside a word
+    "\u20e3": " ",
 }
 # ASCII that still needs the slow path: control characters and the backtick (a quote).
 _ASCII_SPECIAL = re.compile(r"[\x00-\x1f\x7f`]")
