@@ -84,7 +84,7 @@ class RuleEngine:
             LexiconDetector(rules),
             PatternDetector(rules),
             targets,
-            *((ModelDetector(targets.group_words, targets=targets),) if use_model else ()),
+            *((ModelDetector(targets.protected_tokens, targets=targets),) if use_model else ()),
             *((SchoolModelDetector(group_words=targets.protected_tokens),)
               if use_model and school_model else ()),
             SuppressionDetector(rules),

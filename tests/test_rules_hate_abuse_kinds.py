@@ -69,6 +69,12 @@ def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     "A typical Sikh wedding has hundreds of guests, the photos are stunning",
     "My nan only came here for a holiday in 1962 and stayed for good",
     "It's time we got rid of the old tablets in the ICT suite",
+    "Came all the way from Scunthorpe to watch my grandson's nativity 👴",
+    "You made an old woman very happy with that card, thank you",
+    "Someone on here posted that Jews 'run the banks'. Not on a school page, thanks.",
+    "The new rules make Muslim girls feel like criminals for wearing a headscarf",
+    "I can't stand the Green candidate but she's welcome to use the hall",
+    "'kill the music' - Mr Daley every Friday at the disco 😂",
 ])
 def test_look_alikes_are_not_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

@@ -31,6 +31,7 @@ def test_personal_data_is_hidden(rule_outcome, text: str) -> None:
     "Order ref 0098765432 for the uniform shop",
     "Nan here, can't work this facebook but well done all",
     "Congrats to the U1\ufe0f\u20e32\ufe0f\u20e3 netball team!",
+    "Is the number on your website (01632 960511) the right one for the after-school club?",
 ])
 def test_not_personal_data(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[0] != "personal_data"

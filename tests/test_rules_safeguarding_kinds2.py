@@ -119,6 +119,7 @@ MUST_HIDE = [
     'my nephew is running for the older lads now and skipping school',
     "a year 7 didn't get off the school bus and his mum can't find him",
     "they keep telling the boys who's replacing white kids and to come to the meet",
+    'my stepdad hit me in the face again last night',
 ]
 
 MUST_REVIEW = [
@@ -191,6 +192,7 @@ MUST_NOT_FLAG = [
     'Mum said I could have a sleepover but not to tell my brother',
     'Tired of being here at 7am for the minibus every Saturday',
     'Our deepfake awareness lesson in computing was brilliant',
+    'my sister beat me at Mario Kart again, rematch tomorrow',
 ]
 
 

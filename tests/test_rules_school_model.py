@@ -8,7 +8,8 @@ import json
 import pytest
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.detectors.model import HashedModel
+from moderation_rules.detectors.model import HashedModel, ModelDetector
+from moderation_rules.engine import default_engine
 from moderation_rules.detectors.school_model import (
     CONFIDENT_HARM,
     CONFIDENT_SAFEGUARDING,
@@ -220,3 +221,18 @@ def test_no_model_hide_on_banter_but_personal_data_is_no_joke() -> None:
     assert _run(FixedModel(abuse=0.9), text=banter).score("abuse") < 0.8
     doxx = "lol his address is 12 Oak Street everyone go round"
     assert _run(FixedModel(personal_data=0.9), text=doxx).score("personal_data") >= 0.8
+
+
+@pytest.mark.parametrize("text, hate", [
+    ("'kill the lights' - mrs fairweather every time we watch a video", False),
+    ("the new head of the school with the longer timetable", False),
+    ("muslims are ruining this country", True),
+])
+def test_ngram_hate_model_needs_a_protected_group_named(text: str, hate: bool) -> None:
+    """The n-gram hate model's evidence needs a word naming a protected group; function words
+    of the group phrases ("the", "of", "with") do not count."""
+    engine = default_engine()
+    detector = next(r for r in engine.rules if isinstance(r, ModelDetector))
+    ctx = Context(text=text, platform=None, norm=normalize(text))
+    ModelDetector(detector._groups, model=FixedModel(hate=0.9, ok=0.1))(ctx)
+    assert any(h.rule == "model.hate" for h in ctx.hits) is hate

@@ -42,7 +42,7 @@ _SPLIT_GROUPS = re.compile(r"\d+")
 _DECIMAL = re.compile(r"(?<!\d)\d[.\-]\d(?!\d)")
 # A number the sentence calls the school's or an office's line ("the attendance line",
 # "ring reception on"), unless it is also called someone's own ("her mobile is").
-_BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is")
+_BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is|website")
 _SCHOOL_LINE = re.compile(
     r"\b(?:attendance|absence|office|reception|switchboard|main|school|academy|admissions|"
     r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b")
