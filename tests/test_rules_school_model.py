@@ -9,13 +9,13 @@ import pytest
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.model import HashedModel, ModelDetector
-from moderation_rules.engine import default_engine
 from moderation_rules.detectors.school_model import (
     CONFIDENT_HARM,
     CONFIDENT_SAFEGUARDING,
     SchoolModelDetector,
     load_school_model,
 )
+from moderation_rules.engine import default_engine
 from moderation_rules.model.train import save, train
 from moderation_rules.model.train_school import SEALED, training_files
 from moderation_rules.normalize import normalize
