@@ -75,6 +75,7 @@ def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     "The new rules make Muslim girls feel like criminals for wearing a headscarf",
     "I can't stand the Green candidate but she's welcome to use the hall",
     "'kill the music' - Mr Daley every Friday at the disco 😂",
+    "Year 6 learnt the ark was built from shittim wood and could not stop laughing",
 ])
 def test_look_alikes_are_not_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

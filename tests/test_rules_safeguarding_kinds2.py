@@ -120,6 +120,19 @@ MUST_HIDE = [
     "a year 7 didn't get off the school bus and his mum can't find him",
     "they keep telling the boys who's replacing white kids and to come to the meet",
     'my stepdad hit me in the face again last night',
+    'my nephew takes a knife to school for protection, he told me himself',
+    "somebody's getting shot outside the school gates on friday",
+    "that lad who snitched is getting shanked tomorrow",
+    'gonna torch the school down with the teachers still in it',
+    'i slept in the wardrobe with the door locked till he left',
+    'the minibus driver makes the girls sit on his knee',
+    'her dad pinches her arms so hard it left bruises',
+    "they made a year 7 strip in the changing rooms and filmed it",
+    'honestly miss i did not fall down the stairs',
+    "i'll end it tonight, sorry everyone",
+    'thinking of jumping off the top floor of the car park',
+    'he said they are sending her to Pakistan to get married',
+    'someone is posting pictures of the girls in netball kit and rating them out of 10',
 ]
 
 MUST_REVIEW = [
@@ -129,6 +142,7 @@ MUST_REVIEW = [
     'the coach told my son not to mention it to anyone',
     "won't be around to see my birthday so whatever",
     'moving this to telegram so your mum cant see 🤫',
+    "the teachers better be ready for what's coming on monday",
 ]
 
 MUST_NOT_FLAG = [
@@ -193,6 +207,14 @@ MUST_NOT_FLAG = [
     'Tired of being here at 7am for the minibus every Saturday',
     'Our deepfake awareness lesson in computing was brilliant',
     'my sister beat me at Mario Kart again, rematch tomorrow',
+    "The lift is broken and he's on crutches, so he's missing every science lesson",
+    'Half of Year 9 are carrying their instruments to the concert tonight',
+    "We know where our Year 6s go to school next year, good luck to them all!",
+    "I'm ready for what's coming at the carol concert, tissues packed",
+    "Let's end it on a high with the summer fair",
+    'He slept in the car on the way back from the trip, worn out',
+    "I need somewhere that isn't home to revise over Easter, is the library open?",
+    'My sister got married off in Lahore last summer and is so happy, photos to follow',
 ]
 
 

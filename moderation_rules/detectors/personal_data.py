@@ -50,6 +50,10 @@ _PERSONAL_LINE = re.compile(
     r"\b(?:his|her|their|my|mum'?s|dad'?s|home|mobile|personal|private) (?:number|mobile|"
     r"phone|digits|landline)\b|\b(?:contact|ring|call|text|message|whatsapp) me (?:directly|direct|"
     r"personally|instead|on)\b")
+_SELF_NAMED = re.compile(r"\b(?:i'?m|i am|my name is|my name's|this is|it's)\s+$", re.IGNORECASE)
+# a sentence whose speaker is the subject: "I'm a TA living in Mill Hill"
+_SELF_SENTENCE = re.compile(r"\b(?:i'?m|i am|im|i live|i've lived|we live|we've lived)\b",
+                            re.IGNORECASE)
 _SELF_SUBJECT = re.compile(r"\b(?:i|we|i'?ve|we'?ve)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # A phone number spelled out in words ("zero seven seven zero ..."): ten or more digit words.
 _DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|treble)"
@@ -129,7 +133,14 @@ _NOT_LAST = frozenset(
     "History Gazette Echo Chronicle Courier Daily News Radio Times Post Mail Advertiser Herald "
     "Star Express Press Office Centre Hall Museum Park Station Line Board Service Services "
     "Committee Group Unit Dept Department Channel Panto Fund Appeal Awards Award Cup League "
-    "Wednesday Thursday Friday Saturday Sunday Monday Tuesday Morning Night Break Lunch".split()
+    "Wednesday Thursday Friday Saturday Sunday Monday Tuesday Morning Night Break Lunch "
+    # places: "the trip to Clitheroe Castle", "the crossing on Audley Range"
+    "Castle Range St Rd Brow Land Abbey Bay Gate Bridge Cross Market Square Crescent Place "
+    "Gardens Terrace Mount Moor Wood Woods Forest Beach Pier Tower Palace Cathedral Church "
+    "Chapel Mosque Synagogue Temple Library Stadium Arena Theatre Cinema Zoo World Farm Valley "
+    "Dale Field Fields Common Heath End Lake Lakes River Canal Quay Wharf Dock Harbour Airport "
+    "Hospital Surgery Clinic Pool Court Grove Rise Mews Walk Vale Estate Parade Chase Croft "
+    "Green Hill Park Town City Village".split()
 )
 _STOP = frozenset(
     "the and for with from this that have has had was were are you your our his her their she "
@@ -274,6 +285,9 @@ class PersonalDataDetector:
                 # "I live on Penistone Road": the author's own street, no house number
                 if _SELF_SUBJECT.search(raw, max(0, m.start() - 8), m.start()):
                     continue
+                sentence = max(raw.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+                if _SELF_SENTENCE.search(raw, sentence, m.start()):
+                    continue
                 if not self._is_own(m.group()):
                     ctx.add("pd.residence", _LABEL, "P-PERSONAL", 0.85, m.start(), m.end())
                     break
@@ -340,6 +354,8 @@ class PersonalDataDetector:
             before = raw[max(0, m.start() - 6) : m.start()].strip().rstrip(".")
             if before.split()[-1:] and before.split()[-1] in _TITLES:
                 continue
+            if _SELF_NAMED.search(raw, max(0, m.start() - 14), m.start()):
+                continue  # "Hi, I'm Laura Jessop": the writer's own name
             names.append(m)
         for m in names:
             window = raw[max(0, m.start() - 40) : m.end() + 45]

@@ -10,10 +10,11 @@ project in the format of ``../shared/eval/README.md``:
 
 * ``../shared/eval/school-dev.csv`` (the development set),
 * ``eval_data/school-holdout.csv`` and ``eval_data/school-unseen-b.csv``,
-* ``eval_data/train/school-train-*.csv`` (one school setting each, thirty-one in all: rural
-  and coastal primaries, London, Bradford and Glasgow secondaries, special schools, a pupil
-  referral unit, a Welsh-medium comprehensive, an integrated college in Northern Ireland, a
-  sixth-form college and a debating society on Discord, a boarding school, faith schools, ...),
+* ``eval_data/train/school-train-*.csv`` (one school setting each, forty-three in all: rural
+  and coastal primaries, London, Bradford, Glasgow and Liverpool secondaries, special
+  schools, a pupil referral unit, a Welsh-medium comprehensive, an integrated college in
+  Northern Ireland, sixth-form colleges and gaming clubs on Discord, boarding schools, Muslim,
+  Jewish, Catholic and Church of England schools, ...),
 
 plus one copy of every row rewritten with evasions (:func:`augment`).
 
@@ -23,7 +24,7 @@ Never the sealed test sets ``eval_data/school-unseen-c.csv``, ``school-unseen-d.
     python -m moderation_rules.model.train_school --dev ../shared/eval/school-dev.csv
 
 prints 5-fold cross-validated precision and recall per label at each threshold, then writes
-``moderation_rules/model/school.json`` (13,002 rows, each with one evasion copy).
+``moderation_rules/model/school.json`` (15,402 rows from the first thirty-seven settings, each with one evasion copy).
 """
 
 from __future__ import annotations
