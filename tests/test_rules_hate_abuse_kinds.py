@@ -32,6 +32,8 @@ import pytest
     "they just come over here to claim benefits",
     "how could you ever trust a gay man with a school trip?",
     "about time we got rid of all the Romanians round here",
+    "Hitler was right, and you all know it",
+    "6mwe, remember that when you walk past their school",
 ])
 def test_hate_kinds_are_hidden_as_hate(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("hate", "hide")
@@ -43,6 +45,8 @@ def test_hate_kinds_are_hidden_as_hate(rule_outcome, text: str) -> None:
     "Nobody asked you Gary, you absolute weapon.",
     "who let the girl in green out looking like that, did she get dressed in the dark",
     "Year 10 at Oakfield are feral animals, every last one of them.",
+    "I will make your life a misery, Mr Hughes, just you wait",
+    "Block me all you like, I'll be at every match watching",
 ])
 def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("abuse", "hide")
@@ -76,6 +80,8 @@ def test_abuse_kinds_are_hidden_as_abuse(rule_outcome, text: str) -> None:
     "I can't stand the Green candidate but she's welcome to use the hall",
     "'kill the music' - Mr Daley every Friday at the disco 😂",
     "Year 6 learnt the ark was built from shittim wood and could not stop laughing",
+    "In history they discussed why so many Germans thought Hitler was right in 1933",
+    "You'd better watch it on catch-up, the choir were amazing",
 ])
 def test_look_alikes_are_not_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

@@ -14,6 +14,8 @@ from moderation_rules.engine import default_engine
     "text his dad on 07 70 09 00 12 3 and tell him what his son did",
     "her landline is 0161.496.0999, give her a ring",
     "message me directly not the office, 0 7 7 0 0 9 0 0 1 2 3",
+    "her mum is on 0 7 7 0 0 - 9 0 0 - 1 2 3, ring her and complain",
+    "his dad is on 0.7.7.0.0 9.0.0 1.2.3 if anyone wants a word",
     ("her number is 0\ufe0f\u20e37\ufe0f\u20e37\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 "
      "9\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e3 if you want a word"),
 ])

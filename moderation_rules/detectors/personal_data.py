@@ -37,9 +37,9 @@ _PHONE = re.compile(
 # 03 or 07 and eight or nine more digits in three or more groups apart by spaces, dots or dashes;
 # not a row of decimals ("0.5 0.6 0.7") or of scores ("0-1 2-3 1-0").
 _PHONE_SPLIT = re.compile(
-    r"(?<![\d+.])0[ .\-]{0,2}[1237](?:[ .\-]{0,2}\d){8,9}(?![ .\-]{0,2}\d)")
+    r"(?<![\d+.])0[ .\-]{0,3}[1237](?:[ .\-]{0,3}\d){8,9}(?![ .\-]{0,3}\d)")
 _SPLIT_GROUPS = re.compile(r"\d+")
-_DECIMAL = re.compile(r"(?<!\d)\d[.\-]\d(?!\d)")
+_DECIMAL = re.compile(r"(?<![\d.\-])\d+[.\-]\d+(?![\d.\-])")
 # A number the sentence calls the school's or an office's line ("the attendance line",
 # "ring reception on"), unless it is also called someone's own ("her mobile is").
 _BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is|website")
