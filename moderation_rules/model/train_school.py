@@ -24,7 +24,7 @@ Never the sealed test sets ``eval_data/school-unseen-c.csv``, ``school-unseen-d.
     python -m moderation_rules.model.train_school --dev ../shared/eval/school-dev.csv
 
 prints 5-fold cross-validated precision and recall per label at each threshold, then writes
-``moderation_rules/model/school.json`` (15,402 rows from the first thirty-seven settings, each with one evasion copy).
+``moderation_rules/model/school.json`` (17,802 rows, each with one evasion copy).
 """
 
 from __future__ import annotations
