@@ -141,15 +141,17 @@ def test_head_probabilities(encoder):
     assert max(p, key=p.get) == "ok"
 
 
-def test_stage_adds_evidence_the_rules_miss(emb_engine):
+def test_stage_adds_evidence_the_rules_miss(encoder):
     # a hateful generalisation with no listed insult: the rules keep it, the stage sends it to
-    # review (embedding-only hate never hides without a negative predicate)
+    # review (embedding-only hate never hides without a negative predicate).  Both engines
+    # leave out the school model, which reads this one too, so the test sees the stage alone.
     text = "Muslim families never fit in round here and they never will"
-    off = RuleEngine(embeddings=False).assess(text)
+    off = RuleEngine(embeddings=False, school_model=False).assess(text)
     assert action_for(off.label, off.scores) == "keep"
-    det = next(r for r in emb_engine.rules if isinstance(r, emb.EmbeddingDetector))
+    emb_only = RuleEngine(embeddings=True, school_model=False)
+    det = next(r for r in emb_only.rules if isinstance(r, emb.EmbeddingDetector))
     assert det.review <= det.probs(text.lower())["hate"]
-    a = emb_engine.assess(text)
+    a = emb_only.assess(text)
     assert a.label == "hate" and "emb.hate" in a.rules
     assert action_for(a.label, a.scores) == "review"
     assert all(e.start == e.end == 0 for e in a.evidence if e.rule == "emb.hate")
