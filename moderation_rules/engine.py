@@ -60,7 +60,7 @@ def _embedding_stage(embeddings: bool | None, targets: TargetDetector) -> tuple:
     elif not emb.available():
         raise RuntimeError("RuleEngine(embeddings=True) needs the 'embeddings' extra: "
                            "pip install 'academy-modbot[embeddings]'")
-    return (emb.EmbeddingDetector(targets.group_words, targets=targets),)
+    return (emb.EmbeddingDetector(targets.protected_tokens, targets=targets),)
 
 
 class RuleEngine:

@@ -31,6 +31,13 @@ from moderation_rules.normalize import collapse_all, normalize
         ("c-u-n-t", "cunt"),
         ("k.y.s ryan", "kys ryan"),
         ("Hello  \n\t world", "hello world"),
+        # a starred listed word stays a wildcard when the stars are aimed at it...
+        ("you are a wh*re", "you are a wh*re"),
+        ("y*u are a wh*re", "you are a wh*re"),
+        ("y*u f*cking wh*re", "you fucking wh*re"),
+        # ...but when everyday words are starred throughout, the stars are noise
+        ("Wh*re c*n I find the c*mplaints proced*re?", "where can i find the c*mplaints proced*re?"),
+        ("is the scho*l sh*t t*day", "is the school shut today"),
     ],
 )
 def test_evasions_fold_to_plain_words(raw: str, folded: str) -> None:
@@ -86,16 +93,3 @@ def test_empty_text() -> None:
     """Empty input folds to empty output without errors."""
     n = normalize("")
     assert n.text == "" and n.span(0, 0) == (0, 0)
-
-
-@pytest.mark.parametrize("text, folded", [
-    # a starred listed word stays a wildcard when the stars are aimed at it...
-    ("you are a wh*re", "you are a wh*re"),
-    ("y*u are a wh*re", "you are a wh*re"),
-    ("y*u f*cking wh*re", "you fucking wh*re"),
-    # ...but when everyday words are starred throughout, the stars are noise
-    ("Wh*re c*n I find the c*mplaints proced*re?", "where can i find the c*mplaints proced*re?"),
-    ("is the scho*l sh*t t*day", "is the school shut today"),
-])
-def test_stars_throughout_everyday_words_are_noise(text: str, folded: str) -> None:
-    assert normalize(text).text == folded
