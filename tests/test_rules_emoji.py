@@ -39,7 +39,8 @@ def test_a_school_file_may_add_entries() -> None:
     ("trans women belong in the 🚮", "hate"),
     ("all disabled people should be ⚰️", "hate"),
     ("I would love to 🔪 some 👳🏾", "hate"),
-    ("I'll 🔪 you after school", "abuse"),
+    # a knife threat against someone at school is a safeguarding matter (DESIGN §3)
+    ("I'll 🔪 you after school", "safeguarding"),
 ])
 def test_emoji_attacks_are_hidden(rule_outcome, text: str, label: str) -> None:
     assert rule_outcome(text) == (label, "hide")

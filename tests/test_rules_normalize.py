@@ -93,3 +93,29 @@ def test_empty_text() -> None:
     """Empty input folds to empty output without errors."""
     n = normalize("")
     assert n.text == "" and n.span(0, 0) == (0, 0)
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("ihatemuslims", "i hate muslims"),
+    ("jewsarescum", "jews are scum"),
+    ("polesgohome", "poles go home"),
+    ("refugeesnotwelcome here", "refugees not welcome here"),
+    ("all gays go to hell", "all gays go to hell"),
+])
+def test_words_run_together_with_an_attack_are_cut_apart(raw: str, folded: str) -> None:
+    assert normalize(raw).text == folded
+
+
+@pytest.mark.parametrize("raw", [
+    "Yiddish", "cockatoo", "Blackburn", "blackout", "mentoring", "therapists", "Scunthorpe",
+    "cocktails", "manslaughter", "grasshoppers", "assessments", "Penistone",
+])
+def test_innocent_long_words_are_never_cut(raw: str) -> None:
+    assert " " not in normalize(raw).text
+
+
+def test_a_cut_word_still_points_at_the_original() -> None:
+    n = normalize("so ihatemuslims ok")
+    i = n.text.index("muslims")
+    assert n.excerpt(i, i + 7) == "muslims"
+    assert n.excerpt(0, len(n.text)) == "so ihatemuslims ok"

@@ -11,7 +11,9 @@ from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.model import HashedModel, ModelDetector
 from moderation_rules.detectors.school_model import (
     CONFIDENT_HARM,
+    CONFIDENT_HATE,
     CONFIDENT_SAFEGUARDING,
+    CONFIDENT_SAFEGUARDING_ASKING,
     SchoolModelDetector,
     load_school_model,
 )
@@ -97,6 +99,18 @@ def test_safeguarding_hides_only_when_the_model_is_sure_of_it_alone() -> None:
     assert unsure.score("abuse") < 0.8
 
 
+def test_safeguarding_needs_more_where_the_rules_read_a_complaint_or_a_question() -> None:
+    p = (CONFIDENT_SAFEGUARDING + CONFIDENT_SAFEGUARDING_ASKING) / 2
+    assert CONFIDENT_SAFEGUARDING < p < CONFIDENT_SAFEGUARDING_ASKING
+    plain = _run(FixedModel(safeguarding=p, other=1 - p), text=_ABOUT_SOMEONE)
+    assert plain.score("safeguarding") >= 0.8
+    asking = _run(FixedModel(safeguarding=p, other=1 - p), text=_ABOUT_SOMEONE, complaint=0.7)
+    assert 0.5 <= asking.score("safeguarding") < 0.8
+    sure = _run(FixedModel(safeguarding=CONFIDENT_SAFEGUARDING_ASKING + 0.02, other=0.28),
+                text=_ABOUT_SOMEONE, complaint=0.7)
+    assert sure.score("safeguarding") >= 0.8
+
+
 @pytest.mark.parametrize("text", [
     "my mum said she'd kill me if I didn't tidy my room haha",
     "he's going to murder me when he sees my report 😂",
@@ -118,8 +132,9 @@ def test_sure_of_harm_counts_only_labels_the_model_may_raise() -> None:
     # on a complaint abuse and profanity are out, so what is left is not enough to hide
     complaint = _run(FixedModel(abuse=0.5, profanity=0.3, spam=0.1), complaint=0.7)
     assert max(complaint.score(label) for label in ("abuse", "profanity", "spam")) < 0.8
-    # a sure attack naming no protected group is abuse; naming one, a person decides
-    detector = SchoolModelDetector(FixedModel(hate=0.6, abuse=0.3),  # type: ignore[arg-type]
+    # a sure attack naming no protected group is abuse; naming one with hate under its own
+    # level, a person decides
+    detector = SchoolModelDetector(FixedModel(hate=CONFIDENT_HATE - 0.05, abuse=0.3),  # type: ignore[arg-type]
                                    group_words=frozenset({"muslims"}))
     seen = {}
     for text in ("they are all the same round here", "muslims are all the same round here"):

@@ -80,12 +80,16 @@ _DOB = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = r"(?:O'|Mc|Mac)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
-_FULL_NAME = re.compile(rf"\b({_NAME_WORD})[ \t]+({_NAME_WORD})\b")
+# a lookahead, so "Our Gethin Davies" yields "Gethin Davies" as well as "Our Gethin"
+_FULL_NAME = re.compile(rf"\b(?=({_NAME_WORD})[ \t]+({_NAME_WORD})\b)")
 _LOWER_NAME_CLASS = re.compile(r"\b([a-z]{3,})\s+([a-z]{3,})\s+(?:in\s+|from\s+|\()?\d{1,2}[A-Z]\b")
 _FULL_NAME_IS = re.compile(r"\b(?:full|real|proper) name(?:'s| is)\s+[A-Za-z]+\s+[A-Za-z]+", re.I)
 _CLASS_CODE = re.compile(r"\b(?:[1-9]|1[0-3])[A-Z]{1,2}\b")
+# Scottish and Northern Irish years ("S4", "P6"), read only right next to the name
+_YEAR_AFTER = re.compile(r"[\s,]{0,2}(?:in\s+|\(|,\s*)?[SP][1-7]\b")
+_YEAR_BEFORE = re.compile(r"\b[SP][1-7]\s+(?:(?:boy|girl|pupil|lad|lass|kid|wean)s?\s+)?$")
 _CLASS = re.compile(
-    r"\b(?:in\s+)?(?:year|yr|y)\s?\d{1,2}\b|\breception class\b"
+    r"\b(?:in\s+)?(?:year|yr|y)\s?\d{1,2}\b|\breception class\b|\bin reception\b"
     r"|\baged?\s+\d{1,2}\b|\b\d{1,2}\s?(?:yo|yrs? old|years? old)\b"
     r"|\b(?:Mr|Mrs|Miss|Ms)\.?\s+[A-Z][a-z]+'s class\b|\b(?:my|our|her|his)\s+\w+'?s? class\b",
     re.IGNORECASE,
@@ -94,7 +98,8 @@ _HEALTH = re.compile(
     r"\b(?:allerg\w*|epipen|asthma|inhaler|diabet\w*|epilep\w*|seizures?|adhd|autis\w*|asd|"
     r"ehcp|sen|send|dyslexi\w*|anorexi\w*|bulimi\w*|eating disorder|cancer|leukaemia|"
     r"conjunctivitis|nits|head lice|depress\w*|anxiety|self[- ]harm\w*|medication|"
-    r"diagnos\w*|down'?s syndrome|cerebral palsy|wheelchair|hearing aid|therapy|treatment)\b",
+    r"diagnos\w*|down'?s syndrome|cerebral palsy|wheelchair|hearing aid|therapy|treatment|"
+    r"non[- ]?verbal|(?:global )?developmental delay|semh|toilet trained)\b",
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
@@ -125,7 +130,8 @@ _NOT_FIRST = frozenset(
     "Congratulations Congrats Found Can Could Would Please Is Are Do Does Did Has Have Why What "
     "When Where Who How And But So If Just Not No Yes Lol Omg Absolute Absolutely Very Best "
     "Anti Radio Channel Spotted Dick Holy Jesus Bloody Kind Huge Massive Shout Same Another "
-    "Cheap Real Sign Share Need Want Get Got Let Lets Let's Went Gorgeous Nice Fair Local".split()
+    "Cheap Real Sign Share Need Want Get Got Let Lets Let's Went Gorgeous Nice Fair Local "
+    "Higher Advanced National Wales Scotland England Ireland Police".split()
 )
 _NOT_LAST = frozenset(
     "Term Fair Holiday Holidays Show Concert Club Day Days Week Month Trip Evening Party Team "
@@ -140,7 +146,8 @@ _NOT_LAST = frozenset(
     "Chapel Mosque Synagogue Temple Library Stadium Arena Theatre Cinema Zoo World Farm Valley "
     "Dale Field Fields Common Heath End Lake Lakes River Canal Quay Wharf Dock Harbour Airport "
     "Hospital Surgery Clinic Pool Court Grove Rise Mews Walk Vale Estate Parade Chase Croft "
-    "Green Hill Park Town City Village".split()
+    "Green Hill Park Town City Village Police Today Live Online Gaelic Welsh Irish French "
+    "Spanish German Learners Higher Highers Advanced Nat National Nationals".split()
 )
 _STOP = frozenset(
     "the and for with from this that have has had was were are you your our his her their she "
@@ -349,21 +356,25 @@ class PersonalDataDetector:
         names = []
         for m in _FULL_NAME.finditer(raw):
             first, last = m.group(1), m.group(2)
+            if names and m.start(1) < names[-1].end(2):
+                continue  # inside the name before it ("Mia Grace Gallagher")
             if first in _NOT_FIRST or last in _NOT_LAST or last in _NOT_FIRST:
                 continue
-            before = raw[max(0, m.start() - 6) : m.start()].strip().rstrip(".")
+            before = raw[max(0, m.start(1) - 6) : m.start(1)].strip().rstrip(".")
             if before.split()[-1:] and before.split()[-1] in _TITLES:
                 continue
-            if _SELF_NAMED.search(raw, max(0, m.start() - 14), m.start()):
+            if _SELF_NAMED.search(raw, max(0, m.start(1) - 14), m.start(1)):
                 continue  # "Hi, I'm Laura Jessop": the writer's own name
             names.append(m)
         for m in names:
-            window = raw[max(0, m.start() - 40) : m.end() + 45]
-            cls = _CLASS_CODE.search(window) or _CLASS.search(window)
+            window = raw[max(0, m.start(1) - 40) : m.end(2) + 45]
+            cls = (_CLASS_CODE.search(window) or _CLASS.search(window)
+                   or _YEAR_AFTER.match(raw, m.end(2))
+                   or _YEAR_BEFORE.search(raw[max(0, m.start(1) - 12) : m.start(1)]))
             if cls:
-                ctx.add("pd.child_name_class", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
+                ctx.add("pd.child_name_class", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(1), m.end(2))
                 break
         for m in names:
             if _HEALTH.search(raw):
-                ctx.add("pd.named_health", _LABEL, "P-OTHER-CHILDREN", 0.85, m.start(), m.end())
+                ctx.add("pd.named_health", _LABEL, "P-OTHER-CHILDREN", 0.85, m.start(1), m.end(2))
                 break

@@ -14,7 +14,11 @@ precision (the table is in the model file, ``cross_validation``):
   comments from seven school settings neither the model nor the rules had read (RESULTS.md,
   "Round 4"): the points that bought the most hidden harm for the fewest wrongful hides.  On
   3,200 comments from eight further settings they raised harmful_recall from 0.526 to 0.689,
-  for 5 more wrongful hides in 1,296.
+  for 5 more wrongful hides in 1,296.  Safeguarding is recall first, so its level later came
+  down from 0.7 to 0.65 where the rules read neither a complaint nor a question
+  (``CONFIDENT_SAFEGUARDING_ASKING`` keeps 0.7 there).  Out of fold on fifty-three settings
+  held out by whole file (RESULTS.md, "Round 6") 0.65 hid 62 more harmful comments for one
+  more wrongful hide in 9,008; going on to 0.6 would have hidden 58 more for 7 more;
   Never on text in a language the detectors do not read (that goes to review), nor where
   emoji stand in for letters ("m🕌slims"): the n-grams would read the emoji's name;
 * a bag of words cannot tell "my mum said she'd kill me if I didn't tidy my room haha" or
@@ -29,7 +33,10 @@ precision (the table is in the model file, ``cross_validation``):
   alone reaches ``CONFIDENT_HATE`` and the text neither praises (``POSITIVE_STANCE``), quotes,
   nor answers hate (the rules' counter-speech and reported-speech caps); other statements
   about a group it is sure of go to review.  Out of fold on thirty-one settings (RESULTS.md,
-  "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment.  Where hate
+  "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment at 0.8.  With
+  six files of hate kinds in training, 0.6 hid 112 more harmful comments out of fold on
+  fifty-three settings and those files, for one more wrongful hide in 9,595 (round 6); below
+  0.6 the harmful labels' own 0.8 bar decides, and nothing more was gained.  Where hate
   may not be raised (no protected group named, or the rules found the attack aimed at a
   person or a group that is not protected), its probability counts as abuse;
 * two models never outvote the rules: where only the n-gram hate model has spoken for a
@@ -59,12 +66,14 @@ from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_SAFEGUARDING", "SchoolModelDetector",
-           "load_school_model"]
+__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_SAFEGUARDING",
+           "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector", "load_school_model"]
 
 CONFIDENT_HARM = 0.8
-CONFIDENT_HATE = 0.8
-CONFIDENT_SAFEGUARDING = 0.7
+CONFIDENT_HATE = 0.6
+CONFIDENT_SAFEGUARDING = 0.65
+# ... and where the rules read a complaint or a question, which a disclosure seldom is
+CONFIDENT_SAFEGUARDING_ASKING = 0.7
 _MIN_WORDS_TO_HIDE = 6  # in fewer words a bag of n-grams has too little to be sure of
 
 _HARMFUL = ("personal_data", "hate", "sexual", "abuse", "spam", "profanity")
@@ -151,8 +160,9 @@ class SchoolModelDetector:
               allowed: list[str]) -> str | None:
         """The label the model is sure enough of to hide on its own, if any."""
         joking = _JOKING.search(folded) is not None or _JOKING.search(ctx.text) is not None
-        if (probs.get("safeguarding", 0.0) >= CONFIDENT_SAFEGUARDING
-                and _PERSON.search(folded) and not joking):
+        asking = max(ctx.score("complaint"), ctx.score("query")) >= REVIEW_THRESHOLD
+        level = CONFIDENT_SAFEGUARDING_ASKING if asking else CONFIDENT_SAFEGUARDING
+        if probs.get("safeguarding", 0.0) >= level and _PERSON.search(folded) and not joking:
             return "safeguarding"
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:

@@ -51,7 +51,8 @@ SEALED = ("school-unseen-c.csv", "school-unseen-d.csv", "school-unseen-e.csv")
 def training_files(dev: Path | None) -> list[Path]:
     """The CSVs the model learns from (never the sealed set)."""
     files = [_EVAL / "school-holdout.csv", _EVAL / "school-unseen-b.csv",
-             *sorted((_EVAL / "train").glob("school-train-*.csv"))]
+             *sorted((_EVAL / "train").glob("school-train-*.csv")),
+             *sorted((_EVAL / "train").glob("hate-kinds-train-*.csv"))]
     if dev is not None:
         files.insert(0, dev)
     return [f for f in files if f.name not in SEALED]

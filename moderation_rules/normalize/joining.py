@@ -2,16 +2,24 @@
 
 Both joins work in place on the folded characters and their original spans, so the joined
 word still points at every original letter.  A run of spaced letters that spells several
-words ("a k n i f e") is cut back into known words where possible ("a knife").
+words ("a k n i f e") is cut back into known words where possible ("a knife").  The reverse
+evasion, words run together ("ihatemuslims"), is cut apart by :func:`split_glued`.
 """
 
 from __future__ import annotations
 
 import re
 
-from moderation_rules.normalize.vocabulary import COMMON_WORDS, known_words
+from moderation_rules.normalize.vocabulary import (
+    COMMON_WORDS,
+    allowed_words,
+    group_words,
+    known_words,
+    listed_words,
+    sensitive_words,
+)
 
-__all__ = ["rejoin_chains", "rejoin_spaced"]
+__all__ = ["rejoin_chains", "rejoin_spaced", "split_glued"]
 
 _SPACED = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z](?: [a-z]){2,}(?![^\W_])")
 # letters chained by dots, dashes or underscores with single letters inside: "k.y.s",
@@ -104,3 +112,72 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
                 drop.add(k)
     if drop:
         _drop(chars, starts, ends, drop)
+
+
+_GLUED = re.compile(r"(?<![^\W_])[a-z]{7,30}(?![^\W_])")
+# words of attack that are not on the packs' word lists but carry hate run together
+_ATTACK_WORDS = frozenset({
+    "hate", "hates", "kill", "killing", "despise", "despises", "loathe", "deport", "exterminate",
+    "gas", "ban", "banned", "vermin", "scum", "filth", "disgusting", "inferior", "animals", "rats",
+    "parasites", "criminals", "terrorists", "trash", "gross", "useless", "enemy"})
+# words that, next to a group's name, make a slogan of it ("polesgohome", "muslimsout")
+_SLOGAN_WORDS = frozenset({"out", "home", "back", "go", "not", "are", "is", "should"})
+
+
+def _glued_cuts(token: str) -> list[int] | None:
+    """Cut points splitting ``token`` into the fewest known words; None unless the pieces carry
+    an attack: two listed words, words of attack or group names ("jewsarescum"), or a group's
+    name and a slogan word ("polesgohome").  One listed word alone inside a longer word is
+    usually an innocent word the vocabulary lacks ("yiddish", "cockatoo", "blackburn")."""
+    vocab, listed, nouns = known_words(), sensitive_words(), group_words()[0]
+    n = len(token)
+    best: list[tuple[int, int] | None] = [None] * (n + 1)
+    best[0] = (0, -1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 16), end):
+            prev = best[start]
+            word = token[start:end]
+            if prev is None or not ((len(word) >= 4 and (word in vocab or word in listed))
+                                    or word in _ATTACK_WORDS or word in ("i", "a")
+                                    or (1 < len(word) < 4 and word in COMMON_WORDS)):
+                continue
+            if best[end] is None or prev[0] + 1 < best[end][0]:  # type: ignore[index]
+                best[end] = (prev[0] + 1, start)
+    if best[n] is None or not 2 <= best[n][0] <= 5:  # type: ignore[index]
+        return None
+    cuts: list[int] = []
+    pos = n
+    while pos > 0:
+        start = best[pos][1]  # type: ignore[index]
+        if start > 0:
+            cuts.append(start)
+        pos = start
+    cuts.sort()
+    parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, n])]
+    hot = [p for p in parts if (len(p) >= 4 and p in listed_words()) or p in _ATTACK_WORDS
+           or (len(p) >= 4 and p in nouns)]
+    named = any(len(p) >= 4 and p in nouns for p in parts)
+    if len(hot) >= 2 or (named and any(p in _SLOGAN_WORDS for p in parts)):
+        return cuts
+    return None
+
+
+def split_glued(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Cut words run together to dodge filters ("ihatemuslims", "polesgohome") back apart, in
+    place, where the pieces are known words that carry an attack.  A known or allowed word
+    ("therapist", "scunthorpe", "cocktails") is never cut."""
+    text = "".join(chars)
+    vocab, allowed = known_words(), allowed_words()
+    inserts: list[int] = []
+    for m in _GLUED.finditer(text):
+        token = m.group()
+        stem = token.removesuffix("s")
+        if token in vocab or token in allowed or stem in vocab or stem in allowed:
+            continue
+        cuts = _glued_cuts(token)
+        if cuts:
+            inserts.extend(m.start() + c for c in cuts)
+    for k in sorted(inserts, reverse=True):  # a space between two letters: no original span
+        chars.insert(k, " ")
+        starts.insert(k, starts[k])
+        ends.insert(k, starts[k])

@@ -1,7 +1,8 @@
 """The matching view: the folded text every word and pattern rule reads, with its span map.
 
 :func:`normalize` runs the repairs in a fixed order (each one sees the previous one's output):
-fold characters, leetspeak, wildcards, dotted chains, spaced letters, stretched letters.
+fold characters, leetspeak, wildcards, dotted chains, spaced letters, stretched letters,
+words run together.
 :class:`Normalized` maps every folded character back to the original, so evidence always
 quotes what the author actually wrote.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation_rules.normalize.characters import fold_text
-from moderation_rules.normalize.joining import rejoin_chains, rejoin_spaced
+from moderation_rules.normalize.joining import rejoin_chains, rejoin_spaced, split_glued
 from moderation_rules.normalize.leetspeak import fill_wildcards, repair_leet
 from moderation_rules.normalize.stretching import collapse_runs
 
@@ -53,6 +54,7 @@ def normalize(text: str) -> Normalized:
     rejoin_chains(chars, starts, ends)
     rejoin_spaced(chars, starts, ends, text)
     collapse_runs(chars, starts, ends)
+    split_glued(chars, starts, ends)
     while chars and chars[-1] == " ":
         chars.pop()
         starts.pop()

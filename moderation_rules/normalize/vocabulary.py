@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["COMMON_WORDS", "known_words", "sensitive_words", "word_rank"]
+__all__ = ["COMMON_WORDS", "allowed_words", "group_words", "known_words", "listed_words",
+           "sensitive_words", "word_rank"]
 
 # Everyday words: when a repair has several known readings ("c*me", "neeeed"), these win.
 COMMON_WORDS = frozenset(
@@ -55,9 +56,8 @@ def word_rank() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def sensitive_words() -> frozenset[str]:
-    """Single words the shipped packs list (slurs, swearing, sexual terms): a repair never
-    guesses its way to or away from one of these."""
+def listed_words() -> frozenset[str]:
+    """Single words the shipped packs' word lists name (slurs, swearing, sexual terms)."""
     from importlib import resources
 
     import yaml
@@ -74,15 +74,58 @@ def sensitive_words() -> frozenset[str]:
                     w = str(w).strip().lower().rstrip("*")
                     if w and " " not in w:
                         words.add(w)
-        # protected-group words: "wom*n" must not be guessed into "women" (or away from it)
+    except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
+        pass
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def group_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Single words of ``lexicons/targets.yaml`` naming a protected group: (plural and
+    collective nouns, singulars and adjectives)."""
+    from importlib import resources
+
+    import yaml
+
+    nouns: set[str] = set()
+    others: set[str] = set()
+    try:
         lex = yaml.safe_load((resources.files("moderation_rules") / "lexicons" /
                               "targets.yaml").read_text(encoding="utf-8")) or {}
-        for items in list((lex.get("groups") or {}).values()) + [
-                lex.get("group_singulars"), lex.get("group_adjectives")]:
-            for w in items or ():
-                w = str(w).strip().lower()
-                if w and " " not in w:
-                    words.add(w)
+        for items in (lex.get("groups") or {}).values():
+            nouns.update(str(w).strip().lower() for w in items or () if " " not in str(w))
+        for items in (lex.get("group_singulars"), lex.get("group_adjectives")):
+            others.update(str(w).strip().lower() for w in items or () if " " not in str(w))
+    except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
+        pass
+    return frozenset(nouns - {""}), frozenset(others - {""})
+
+
+@lru_cache(maxsize=1)
+def sensitive_words() -> frozenset[str]:
+    """Single words the shipped packs list (slurs, swearing, sexual terms) and the words naming
+    protected groups: a repair never guesses its way to or away from one of these ("wom*n"
+    must not be guessed into "women", or away from it)."""
+    nouns, others = group_words()
+    return listed_words() | nouns | others
+
+
+@lru_cache(maxsize=1)
+def allowed_words() -> frozenset[str]:
+    """Whole words the packs allow although a listed word hides inside them ("scunthorpe",
+    "therapist", "cocktail"): a repair never cuts one of these apart."""
+    from importlib import resources
+
+    import yaml
+
+    words: set[str] = set()
+    try:
+        root = resources.files("moderation_rules") / "packs"
+        for path in root.iterdir():
+            if path.name.endswith((".yaml", ".yml")):
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                allow = data.get("allow") or {}
+                words.update(str(w).strip().lower() for w in allow.get("words") or ())
     except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
         pass
     return frozenset(words)
