@@ -9,6 +9,7 @@ evasion, words run together ("ihatemuslims"), is cut apart by :func:`split_glued
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from moderation_rules.normalize.vocabulary import (
     COMMON_WORDS,
@@ -28,34 +29,39 @@ _CHAIN = re.compile(r"(?<![^\W_])(?<![^\W_]')[a-z]+(?:[.\-_][a-z]+){2,}(?![^\W_]
 _CHAIN_SEP = re.compile(r"[.\-_]")
 
 
-def _segment(letters: str) -> list[int] | None:
-    """Cut points splitting ``letters`` into the fewest known words (None if impossible)."""
-    vocab = known_words()
+def _fewest_words(letters: str, is_word: Callable[[str], bool], longest: int) -> list[int] | None:
+    """Cut points splitting ``letters`` into the fewest pieces ``is_word`` accepts (None if
+    impossible); no piece is longer than ``longest``."""
     n = len(letters)
-    if n > 60 or not vocab:
-        return None
     best: list[tuple[int, int] | None] = [None] * (n + 1)
     best[0] = (0, -1)
     for end in range(1, n + 1):
-        for start in range(max(0, end - 20), end):
+        for start in range(max(0, end - longest), end):
             prev = best[start]
-            word = letters[start:end]
-            if prev is not None and ((len(word) >= 4 and word in vocab)
-                                     or (len(word) == 1 and word in "ai")
-                                     or (1 < len(word) < 4 and word in COMMON_WORDS)):
+            if prev is not None and is_word(letters[start:end]):
                 cand = (prev[0] + 1, start)
-                if best[end] is None or cand[0] < best[end][0]:
+                if best[end] is None or cand[0] < best[end][0]:  # type: ignore[index]
                     best[end] = cand
     if best[n] is None:
         return None
     cuts: list[int] = []
     pos = n
     while pos > 0:
-        _, start = best[pos]
+        start = best[pos][1]  # type: ignore[index]
         if start > 0:
             cuts.append(start)
         pos = start
     return sorted(cuts)
+
+
+def _segment(letters: str) -> list[int] | None:
+    """Cut points splitting ``letters`` into the fewest known words (None if impossible)."""
+    vocab = known_words()
+    if len(letters) > 60 or not vocab:
+        return None
+    return _fewest_words(letters, lambda w: ((len(w) >= 4 and w in vocab)
+                                             or (len(w) == 1 and w in "ai")
+                                             or (1 < len(w) < 4 and w in COMMON_WORDS)), 20)
 
 
 def _drop(chars: list[str], starts: list[int], ends: list[int], drop: set[int]) -> None:
@@ -130,32 +136,14 @@ def _glued_cuts(token: str) -> list[int] | None:
     name and a slogan word ("polesgohome").  One listed word alone inside a longer word is
     usually an innocent word the vocabulary lacks ("yiddish", "cockatoo", "blackburn")."""
     vocab, listed, nouns = known_words(), sensitive_words(), group_words()[0]
-    n = len(token)
-    best: list[tuple[int, int] | None] = [None] * (n + 1)
-    best[0] = (0, -1)
-    for end in range(1, n + 1):
-        for start in range(max(0, end - 16), end):
-            prev = best[start]
-            word = token[start:end]
-            if prev is None or not ((len(word) >= 4 and (word in vocab or word in listed))
-                                    or word in _ATTACK_WORDS or word in ("i", "a")
-                                    or (1 < len(word) < 4 and word in COMMON_WORDS)):
-                continue
-            if best[end] is None or prev[0] + 1 < best[end][0]:  # type: ignore[index]
-                best[end] = (prev[0] + 1, start)
-    if best[n] is None or not 2 <= best[n][0] <= 5:  # type: ignore[index]
+    cuts = _fewest_words(token, lambda w: ((len(w) >= 4 and (w in vocab or w in listed))
+                                           or w in _ATTACK_WORDS or w in ("i", "a")
+                                           or (1 < len(w) < 4 and w in COMMON_WORDS)), 16)
+    if cuts is None or not 1 <= len(cuts) <= 4:
         return None
-    cuts: list[int] = []
-    pos = n
-    while pos > 0:
-        start = best[pos][1]  # type: ignore[index]
-        if start > 0:
-            cuts.append(start)
-        pos = start
-    cuts.sort()
-    parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, n])]
-    hot = [p for p in parts if (len(p) >= 4 and p in listed_words()) or p in _ATTACK_WORDS
-           or (len(p) >= 4 and p in nouns)]
+    parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, len(token)])]
+    hot = [p for p in parts if (len(p) >= 4 and (p in listed_words() or p in nouns))
+           or p in _ATTACK_WORDS]
     named = any(len(p) >= 4 and p in nouns for p in parts)
     if len(hot) >= 2 or (named and any(p in _SLOGAN_WORDS for p in parts)):
         return cuts
