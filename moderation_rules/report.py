@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
+        # kept out of training and never read: four school settings and a file of hate kinds
+        "school-fresh": [r for f in sorted((HERE / "eval_data" / "fresh").glob("school-fresh-*.csv"))
+                         for r in read_labelled_csv(f)],
+        "hate-kinds-fresh": read_labelled_csv(HERE / "eval_data" / "fresh" / "hate-kinds-fresh-3.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

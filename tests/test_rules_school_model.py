@@ -58,6 +58,17 @@ def test_sealed_sets_are_never_training_data() -> None:
     assert {"school-unseen-c.csv", "school-unseen-d.csv", "school-unseen-e.csv"} <= set(SEALED)
 
 
+def test_fresh_measurement_files_are_never_training_data() -> None:
+    """``eval_data/fresh/`` holds settings and hate kinds kept out to measure the model."""
+    from pathlib import Path
+
+    fresh = Path(training_files(None)[0]).parent / "fresh"
+    kept_out = {f.name for f in fresh.glob("*.csv")}
+    assert {"school-fresh-50.csv", "hate-kinds-fresh-3.csv"} <= kept_out
+    assert kept_out.isdisjoint(f.name for f in training_files(None))
+    assert any(f.name.startswith("hate-kinds-train-") for f in training_files(None))
+
+
 @pytest.mark.parametrize("p, expected", [(0.45, 0.0), (0.55, 0.55), (0.72, 0.7)])
 def test_harmful_label_steps(p: float, expected: float) -> None:
     assert _run(FixedModel(spam=p)).score("spam") == pytest.approx(expected)
