@@ -85,7 +85,7 @@ class RuleEngine:
             PatternDetector(rules),
             targets,
             *((ModelDetector(targets.protected_tokens, targets=targets),) if use_model else ()),
-            *((SchoolModelDetector(group_words=targets.protected_tokens),)
+            *((SchoolModelDetector(group_words=targets.protected_tokens, targets=targets),)
               if use_model and school_model else ()),
             SuppressionDetector(rules),
             PersonalDataDetector(allow_contacts),

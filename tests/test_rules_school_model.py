@@ -264,3 +264,26 @@ def test_ngram_hate_model_needs_a_protected_group_named(text: str, hate: bool) -
     ctx = Context(text=text, platform=None, norm=normalize(text))
     ModelDetector(detector._groups, model=FixedModel(hate=0.9, ok=0.1))(ctx)
     assert any(h.rule == "model.hate" for h in ctx.hits) is hate
+
+
+def test_hate_under_its_own_level_hides_only_an_attack_in_words() -> None:
+    """Between CONFIDENT_HATE_ATTACKED and CONFIDENT_HATE the model hides as hate only where
+    the text also attacks the group in words; a plain statement about a group goes to review.
+    (The harmful labels together must still reach CONFIDENT_HARM.)"""
+    from moderation_rules.detectors.school_model import CONFIDENT_HATE_ATTACKED
+    from moderation_rules.detectors.targets import TargetDetector
+
+    p = (CONFIDENT_HATE_ATTACKED + CONFIDENT_HATE) / 2
+    targets = TargetDetector()
+    rest = CONFIDENT_HARM - p + 0.05
+    detector = SchoolModelDetector(FixedModel(hate=p, abuse=rest, other=1 - p - rest),  # type: ignore[arg-type]
+                                   group_words=targets.protected_tokens, targets=targets)
+    seen = {}
+    for text in ("muslims are a burden on this town and always will be",
+                 "muslims make up a small share of the people in this town",
+                 "muslims are not a burden on this town and never were"):
+        seen[text] = Context(text=text, platform=None, norm=normalize(text))
+        detector(seen[text])
+    assert seen["muslims are a burden on this town and always will be"].score("hate") >= 0.8
+    assert seen["muslims make up a small share of the people in this town"].score("hate") < 0.8
+    assert seen["muslims are not a burden on this town and never were"].score("hate") < 0.8

@@ -30,7 +30,8 @@ from typing import Any
 from moderation_rules.detectors.base import Context
 from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes
 
-__all__ = ["POSITIVE_STANCE", "ModelDetector", "load_model", "load_shipped", "HashedModel"]
+__all__ = ["POSITIVE_STANCE", "GroupAttack", "HashedModel", "ModelDetector", "load_model",
+           "load_shipped"]
 
 _PERSON = re.compile(
     r"\b(?:you|u|ur|ya|yous|youre|your|he|she|him|her|his|hes|shes|mr|mrs|miss|ms|sir|"
@@ -126,22 +127,18 @@ def load_model() -> HashedModel:
     return load_shipped("detector.json")
 
 
-class ModelDetector:
-    """Adds model evidence (``model.hate``, ``model.abuse``, ``model.sexual``) to the context."""
+class GroupAttack:
+    """Whether a text attacks a protected group in words, not only names it: the check both
+    statistical detectors make before a model's hate reading may hide anything."""
 
-    def __init__(self, group_words: frozenset[str], hide: float = 0.6, review: float = 0.4,
-                 model: HashedModel | None = None, targets: Any = None) -> None:
-        self.model = model or load_model()
-        # a protected group plus an un-negated negative predicate lifts review-level model hate
+    def __init__(self, group_words: frozenset[str], targets: Any = None) -> None:
         self._negative = getattr(targets, "negative_rx", None)
         self._negation = getattr(targets, "negation_rx", None)
         self._reporting = getattr(targets, "reporting_rx", None)
         self._negated_positive = getattr(targets, "negated_positive_rx", None)
         self._groups = group_words
-        self.hide = hide
-        self.review = review
 
-    def _attacked(self, folded: str, words: set[str]) -> bool | None:
+    def __call__(self, folded: str) -> bool | None:
         """A negative predicate in the same sentence as a group word, not negated, quoted
         or reported ("X are a burden": True; "saying X are a burden is wrong": False).
         None when the only negative predicates found are negated ("X pose no threat")."""
@@ -168,6 +165,18 @@ class ModelDetector:
             return True
         return None if negated else False
 
+
+class ModelDetector:
+    """Adds model evidence (``model.hate``, ``model.abuse``, ``model.sexual``) to the context."""
+
+    def __init__(self, group_words: frozenset[str], hide: float = 0.6, review: float = 0.4,
+                 model: HashedModel | None = None, targets: Any = None) -> None:
+        self.model = model or load_model()
+        # a protected group plus an un-negated negative predicate lifts review-level model hate
+        self._attacked = GroupAttack(group_words, targets)
+        self._groups = group_words
+        self.hide = hide
+        self.review = review
     def _score(self, p: float) -> float:
         if p >= self.hide:
             return 0.82
@@ -185,7 +194,7 @@ class ModelDetector:
         hate = self._score(probs.get("hate", 0.0))
         if hate and not ctx.nonprotected_target and not self._groups.isdisjoint(words) \
                 and not POSITIVE_STANCE.search(folded):
-            attacked = self._attacked(folded, words)
+            attacked = self._attacked(folded)
             if hate < 0.8 and attacked:
                 hate = 0.82  # target and negative predicate both present: hide, not review
             elif hate >= 0.8 and attacked is None:

@@ -33,10 +33,14 @@ precision (the table is in the model file, ``cross_validation``):
   alone reaches ``CONFIDENT_HATE`` and the text neither praises (``POSITIVE_STANCE``), quotes,
   nor answers hate (the rules' counter-speech and reported-speech caps); other statements
   about a group it is sure of go to review.  Out of fold on thirty-one settings (RESULTS.md,
-  "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment at 0.8.  With
-  six files of hate kinds in training, 0.6 hid 112 more harmful comments out of fold on
-  fifty-three settings and those files, for one more wrongful hide in 9,595 (round 6); below
-  0.6 the harmful labels' own 0.8 bar decides, and nothing more was gained.  Where hate
+  "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment at 0.8.  In
+  round 6 hate from ``CONFIDENT_HATE_ATTACKED`` (0.6) also hides where the text attacks the
+  group in words (``GroupAttack``: a negative predicate in the group's sentence, not negated,
+  quoted or reported).  Against 0.8 alone that hid 23 more harmful comments out of fold on
+  the training files, and 3 more on the functional development set
+  (``eval_data/hate-functional-dev.csv``), with no more wrongful hides on either.  Plain 0.6
+  hid more out of fold but also hid statements such as "Black people have lived in Britain
+  for centuries" on the development set (RESULTS.md, "Round 6").  Where hate
   may not be raised (no protected group named, or the rules found the attack aimed at a
   person or a group that is not protected), its probability counts as abuse;
 * two models never outvote the rules: where only the n-gram hate model has spoken for a
@@ -58,19 +62,27 @@ precision (the table is in the model file, ``cross_validation``):
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.intent import unknown_language
-from moderation_rules.detectors.model import POSITIVE_STANCE, HashedModel, load_shipped
+from moderation_rules.detectors.model import (
+    POSITIVE_STANCE,
+    GroupAttack,
+    HashedModel,
+    load_shipped,
+)
 from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_SAFEGUARDING",
+__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED", "CONFIDENT_SAFEGUARDING",
            "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector", "load_school_model"]
 
 CONFIDENT_HARM = 0.8
-CONFIDENT_HATE = 0.6
+CONFIDENT_HATE = 0.8
+# ... or this, where the text also attacks the group in words (``GroupAttack``)
+CONFIDENT_HATE_ATTACKED = 0.6
 CONFIDENT_SAFEGUARDING = 0.65
 # ... and where the rules read a complaint or a question, which a disclosure seldom is
 CONFIDENT_SAFEGUARDING_ASKING = 0.7
@@ -119,10 +131,14 @@ class SchoolModelDetector:
     """Adds ``model.school.<label>`` evidence where the rules said less than the model."""
 
     def __init__(self, model: HashedModel | None = None,
-                 group_words: frozenset[str] | None = None) -> None:
-        """``group_words``: words naming a protected group; without one, no hate evidence."""
+                 group_words: frozenset[str] | None = None, targets: Any = None) -> None:
+        """``group_words``: words naming a protected group; without one, no hate evidence.
+        ``targets``: the target detector, whose negative predicates tell an attack on a group
+        from a plain statement about it."""
         self.model = model or load_school_model()
         self._groups = group_words
+        self._attacked = GroupAttack(group_words or frozenset(), targets) \
+            if targets is not None else None
 
     def __call__(self, ctx: Context) -> None:
         folded = ctx.norm.text
@@ -178,11 +194,13 @@ class SchoolModelDetector:
             return None
         return top
 
-    @staticmethod
-    def _sure_of_hate(ctx: Context, folded: str, probs: dict[str, float]) -> bool:
+    def _sure_of_hate(self, ctx: Context, folded: str, probs: dict[str, float]) -> bool:
         """Hate alone is likely enough, and nothing says the writer praises, quotes or answers
         it (n-grams see the group and the topic, not the stance)."""
-        if probs.get("hate", 0.0) < CONFIDENT_HATE or POSITIVE_STANCE.search(folded):
+        p = probs.get("hate", 0.0)
+        if p < CONFIDENT_HATE_ATTACKED or POSITIVE_STANCE.search(folded):
+            return False
+        if p < CONFIDENT_HATE and (self._attacked is None or self._attacked(folded) is not True):
             return False
         if _QUOTED.search(ctx.text):
             return False
