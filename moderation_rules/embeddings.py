@@ -266,7 +266,7 @@ class EmbeddingDetector:
       probability >= ``review`` gives 0.56, which is review alone and a hide together with
       any other review-level hate evidence (noisy-or: 1 - 0.44 * 0.45 > 0.8).  Probability
       >= ``hide`` gives 0.82 only when the same sentence also holds an un-negated negative
-      predicate (the n-gram model's ``_attacked`` check); an identity mention alone never
+      predicate (``GroupAttack``, the check the n-gram model makes); an identity mention alone never
       hides on the embedding's word.
     * abuse: needs a person ("you", "he", "Mr ...") and never applies to a text that reads as
       a complaint; 0.56 / 0.82 by the same cut-offs.
@@ -276,7 +276,7 @@ class EmbeddingDetector:
     def __init__(self, group_words: frozenset[str], encoder: MiniLMEncoder | None = None,
                  head: EmbeddingHead | None = None, targets: Any = None,
                  hide_score: float = 0.82, review_score: float = 0.56) -> None:
-        from moderation_rules.detectors.model import _PERSON, POSITIVE_STANCE, ModelDetector
+        from moderation_rules.detectors.model import _PERSON, POSITIVE_STANCE, GroupAttack
 
         self.encoder = encoder or load_encoder()
         self.head = head or load_head()
@@ -289,8 +289,7 @@ class EmbeddingDetector:
         self._person = _PERSON
         self._positive = POSITIVE_STANCE
         # the n-gram model's "group + un-negated negative predicate" test (no model needed)
-        self._attacked = ModelDetector._attacked.__get__(
-            _AttackCheck(group_words, targets))
+        self._attacked = GroupAttack(group_words, targets)
 
     def _score(self, p: float) -> float:
         if p >= self.hide:
@@ -314,7 +313,7 @@ class EmbeddingDetector:
         hate = self._score(probs.get("hate", 0.0))
         if hate and not getattr(ctx, "nonprotected_target", False) \
                 and not self._groups.isdisjoint(words) and not self._positive.search(folded):
-            if hate >= 0.8 and not self._attacked(folded, words):
+            if hate >= 0.8 and not self._attacked(folded):
                 hate = self.review_score
             ctx.add("emb.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
@@ -323,14 +322,3 @@ class EmbeddingDetector:
         sex = self._score(probs.get("sexual", 0.0))
         if sex:
             ctx.add("emb.sexual", "sexual", "P-ABUSE", sex, 0, 0)
-
-
-class _AttackCheck:
-    """The attributes ``ModelDetector._attacked`` reads, taken from the target detector."""
-
-    def __init__(self, group_words: frozenset[str], targets: Any) -> None:
-        self._negative = getattr(targets, "negative_rx", None)
-        self._negation = getattr(targets, "negation_rx", None)
-        self._reporting = getattr(targets, "reporting_rx", None)
-        self._negated_positive = getattr(targets, "negated_positive_rx", None)
-        self._groups = group_words
