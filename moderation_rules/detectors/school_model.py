@@ -16,9 +16,9 @@ precision (the table is in the model file, ``cross_validation``):
   3,200 comments from eight further settings they raised harmful_recall from 0.526 to 0.689,
   for 5 more wrongful hides in 1,296.  Safeguarding is recall first, so its level later came
   down from 0.7 to 0.65 where the rules read neither a complaint nor a question
-  (``CONFIDENT_SAFEGUARDING_ASKING`` keeps 0.7 there).  Out of fold on fifty-three settings
-  held out by whole file (RESULTS.md, "Round 6") 0.65 hid 62 more harmful comments for one
-  more wrongful hide in 9,008; going on to 0.6 would have hidden 58 more for 7 more;
+  (``CONFIDENT_SAFEGUARDING_ASKING`` keeps 0.7 there).  Out of fold on the training files,
+  each held out whole (RESULTS.md, "Round 6"), 0.65 hid 62 more harmful comments for one
+  more wrongful hide in 9,008; going on to 0.6 would have hidden 58 more for 7 more.
   Never on text in a language the detectors do not read (that goes to review), nor where
   emoji stand in for letters ("m🕌slims"): the n-grams would read the emoji's name;
 * a bag of words cannot tell "my mum said she'd kill me if I didn't tidy my room haha" or
