@@ -266,8 +266,8 @@ class EmbeddingDetector:
       probability >= ``review`` gives 0.56, which is review alone and a hide together with
       any other review-level hate evidence (noisy-or: 1 - 0.44 * 0.45 > 0.8).  Probability
       >= ``hide`` gives 0.82 only when the same sentence also holds an un-negated negative
-      predicate (``GroupAttack``, the check the n-gram model makes); an identity mention alone never
-      hides on the embedding's word.
+      predicate (``GroupAttack``, the check the n-gram model makes); an identity mention
+      alone never hides on the embedding's word.
     * abuse: needs a person ("you", "he", "Mr ...") and never applies to a text that reads as
       a complaint; 0.56 / 0.82 by the same cut-offs.
     * sexual: 0.56 / 0.82.

@@ -177,6 +177,7 @@ class ModelDetector:
         self._groups = group_words
         self.hide = hide
         self.review = review
+
     def _score(self, p: float) -> float:
         if p >= self.hide:
             return 0.82

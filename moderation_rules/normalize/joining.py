@@ -136,8 +136,8 @@ def _glued_cuts(token: str) -> list[int] | None:
     an attack: two listed words, words of attack or group names ("jewsarescum"), or a group's
     name and a slogan word ("polesgohome").  One listed word alone inside a longer word is
     usually an innocent word the vocabulary lacks ("yiddish", "cockatoo", "blackburn")."""
-    vocab, listed, nouns = known_words(), sensitive_words(), group_words()[0]
-    cuts = _fewest_words(token, lambda w: ((len(w) >= 4 and (w in vocab or w in listed))
+    vocab, sensitive, nouns = known_words(), sensitive_words(), group_words()[0]
+    cuts = _fewest_words(token, lambda w: ((len(w) >= 4 and (w in vocab or w in sensitive))
                                            or w in _ATTACK_WORDS or w in ("i", "a")
                                            or (1 < len(w) < 4 and w in COMMON_WORDS)), 16)
     if cuts is None or not 1 <= len(cuts) <= 4:

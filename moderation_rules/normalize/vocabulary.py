@@ -56,26 +56,33 @@ def word_rank() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def listed_words() -> frozenset[str]:
-    """Single words the shipped packs' word lists name (slurs, swearing, sexual terms)."""
+def _shipped_packs() -> tuple[dict, ...]:
+    """The shipped rule packs, parsed once for the word sets below."""
     from importlib import resources
 
     import yaml
 
-    words: set[str] = set()
+    packs: list[dict] = []
     try:
         root = resources.files("moderation_rules") / "packs"
         for path in root.iterdir():
-            if not path.name.endswith((".yaml", ".yml")):
-                continue
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for entry in data.get("terms") or ():
-                for w in entry.get("words") or ():
-                    w = str(w).strip().lower().rstrip("*")
-                    if w and " " not in w:
-                        words.add(w)
+            if path.name.endswith((".yaml", ".yml")):
+                packs.append(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
         pass
+    return tuple(packs)
+
+
+@lru_cache(maxsize=1)
+def listed_words() -> frozenset[str]:
+    """Single words the shipped packs' word lists name (slurs, swearing, sexual terms)."""
+    words: set[str] = set()
+    for data in _shipped_packs():
+        for entry in data.get("terms") or ():
+            for w in entry.get("words") or ():
+                w = str(w).strip().lower().rstrip("*")
+                if w and " " not in w:
+                    words.add(w)
     return frozenset(words)
 
 
@@ -114,18 +121,5 @@ def sensitive_words() -> frozenset[str]:
 def allowed_words() -> frozenset[str]:
     """Whole words the packs allow although a listed word hides inside them ("scunthorpe",
     "therapist", "cocktail"): a repair never cuts one of these apart."""
-    from importlib import resources
-
-    import yaml
-
-    words: set[str] = set()
-    try:
-        root = resources.files("moderation_rules") / "packs"
-        for path in root.iterdir():
-            if path.name.endswith((".yaml", ".yml")):
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                allow = data.get("allow") or {}
-                words.update(str(w).strip().lower() for w in allow.get("words") or ())
-    except (OSError, yaml.YAMLError):  # pragma: no cover - a stripped install
-        pass
-    return frozenset(words)
+    return frozenset(str(w).strip().lower() for data in _shipped_packs()
+                     for w in (data.get("allow") or {}).get("words") or ())
