@@ -287,3 +287,25 @@ def test_hate_under_its_own_level_hides_only_an_attack_in_words() -> None:
     assert seen["muslims are a burden on this town and always will be"].score("hate") >= 0.8
     assert seen["muslims make up a small share of the people in this town"].score("hate") < 0.8
     assert seen["muslims are not a burden on this town and never were"].score("hate") < 0.8
+
+
+def test_hate_the_model_is_sure_of_is_not_hidden_where_every_attack_is_negated() -> None:
+    """Even at CONFIDENT_HATE and above, n-grams do not read negation: where the only attacks
+    on the group in words are negated ("X pose no threat"), a person decides."""
+    from moderation_rules.detectors.targets import TargetDetector
+
+    targets = TargetDetector()
+    p = min(0.99, CONFIDENT_HATE + 0.1)
+    detector = SchoolModelDetector(FixedModel(hate=p, other=1 - p),  # type: ignore[arg-type]
+                                   group_words=targets.protected_tokens, targets=targets)
+    scores = {}
+    for text in ("gay teachers pose a threat to the children in this school",
+                 "gay teachers pose no threat to the children in this school",
+                 "gay teachers have worked at this school for thirty years now"):
+        ctx = Context(text=text, platform=None, norm=normalize(text))
+        detector(ctx)
+        scores[text] = ctx.score("hate")
+    assert scores["gay teachers pose a threat to the children in this school"] >= 0.8
+    assert scores["gay teachers pose no threat to the children in this school"] < 0.8
+    # a plain statement the model is sure of still hides: that gate is CONFIDENT_HATE itself
+    assert scores["gay teachers have worked at this school for thirty years now"] >= 0.8

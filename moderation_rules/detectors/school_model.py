@@ -36,7 +36,10 @@ precision (the table is in the model file, ``cross_validation``):
   "Round 5") this hid 58 more of 1,126 hateful comments and no must-keep comment at 0.8.  In
   round 6 hate from ``CONFIDENT_HATE_ATTACKED`` (0.6) also hides where the text attacks the
   group in words (``GroupAttack``: a negative predicate in the group's sentence, not negated,
-  quoted or reported).  Against 0.8 alone that hid 23 more harmful comments out of fold on
+  quoted or reported).  At any level it never hides where every attack on the group in words
+  is negated ("gay people pose no threat to children"), as the n-gram model already did: out
+  of fold that cost 2 of 11,989 hides and saved 1 of 587 wrongful hides on the files of hate
+  kinds (RESULTS.md, "Round 7").  Against 0.8 alone that hid 23 more harmful comments out of fold on
   the training files, and 3 more on the functional development set
   (``eval_data/hate-functional-dev.csv``), with no more wrongful hides on either.  Plain 0.6
   hid more out of fold but also hid statements such as "Black people have lived in Britain
@@ -200,7 +203,10 @@ class SchoolModelDetector:
         p = probs.get("hate", 0.0)
         if p < CONFIDENT_HATE_ATTACKED or POSITIVE_STANCE.search(folded):
             return False
-        if p < CONFIDENT_HATE and (self._attacked is None or self._attacked(folded) is not True):
+        attacked = self._attacked(folded) if self._attacked is not None else False
+        if attacked is None:  # only negated attacks ("X pose no threat"): a person reads it
+            return False
+        if p < CONFIDENT_HATE and attacked is not True:
             return False
         if _QUOTED.search(ctx.text):
             return False

@@ -1,0 +1,90 @@
+"""Stance around a protected group: threats and loathing are hate; a slur said of oneself,
+sympathy with a group and a myth named to deny it are not.
+
+Every sentence here was written for these tests (none is copied from a training or evaluation
+file).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation_rules.engine import RuleEngine
+from moderation_rules.thresholds import action_for
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine(school_model=False)
+
+
+def _outcome(engine: RuleEngine, text: str) -> tuple[str, str]:
+    a = engine.assess(text, None)
+    return a.label, action_for(a.label, a.scores)
+
+
+MUST_HIDE_AS_HATE = [
+    # threats of violence against a group
+    "I'm going to set fire to every mosque in the county with the Muslims still in it",
+    "we'll make sure every Romanian on this estate bleeds",
+    "gonna run the gypsies off the rec with a baseball bat",
+    "any trans kid who uses the girls' toilets is getting battered",
+    "I want to push the pensioners off the pier one by one",
+    "we're going to drive the Somalis out of this town by force",
+    # loathing of a whole group in the first person
+    "Immigrants fill me with absolute rage",
+    "nothing in this world I despise more than lesbians",
+    "Deaf people make me want to scream",
+    "I feel nothing but contempt for Sikhs",
+    "honestly I can't stand Jews",
+]
+
+MUST_STAY_UP = [
+    # sport and performance, not violence
+    "we're going to beat the Polish side on Saturday, come on you blues",
+    "the girls are going to murder that relay, they've trained all term",
+    "gonna smash it at the Pride quiz tonight girls",
+    # sympathy with a group, anger at its attackers
+    "the abuse Muslim families put up with on this estate makes me sick",
+    "I can't stand how disabled kids get left out of trips",
+    "people who spit at refugees fill me with disgust",
+    "laughing at autistic kids is never funny",
+    # a myth about a group, named to deny it
+    "it's not true that Travellers don't value school",
+    "Polish families are no more likely to skip school than anyone else",
+    "the myth that gay teachers are a risk to children needs to die",
+]
+
+# a slur said of oneself or one's own circle: a person looks, it is not hidden
+RECLAIMED = [
+    "me and my dyke mates are doing the 10k for the food bank",
+    "as a proud old dyke I'm chuffed the school flew the flag",
+    "us fags from the choir are singing at the carol service",
+]
+
+
+@pytest.mark.parametrize("text", MUST_HIDE_AS_HATE)
+def test_threats_and_loathing_of_a_group_are_hidden_as_hate(engine: RuleEngine,
+                                                            text: str) -> None:
+    assert _outcome(engine, text) == ("hate", "hide")
+
+
+@pytest.mark.parametrize("text", MUST_STAY_UP)
+def test_sport_sympathy_and_rebuttal_stay_up(engine: RuleEngine, text: str) -> None:
+    assert _outcome(engine, text)[1] == "keep"
+
+
+@pytest.mark.parametrize("text", RECLAIMED)
+def test_a_slur_said_of_oneself_goes_to_review(engine: RuleEngine, text: str) -> None:
+    assert _outcome(engine, text) == ("hate", "review")
+
+
+def test_a_slur_aimed_at_others_is_still_hidden(engine: RuleEngine) -> None:
+    assert _outcome(engine, "all the fags at that school should be expelled") == ("hate", "hide")
+    assert _outcome(engine, "you're a dyke and everyone knows it") == ("hate", "hide")
+
+
+def test_bad_bitch_as_praise_is_reviewed_not_hidden(engine: RuleEngine) -> None:
+    assert _outcome(engine, "you're the baddest bitch in year 13, congrats on the offer") \
+        == ("abuse", "review")
+    assert _outcome(engine, "shut up you stupid bitch")[1] == "hide"
