@@ -114,17 +114,17 @@ class SuppressionDetector:
     """Applies the packs' caps (quoted or self-directed language)."""
 
     def __init__(self, rules: RuleSet) -> None:
-        self._rules = tuple(rules.suppressions)
-        # one search decides whether any suppression can apply (most texts have none)
-        self._any = (re.compile("|".join(f"(?:{s.regex.pattern})" for s in self._rules))
-                     if self._rules and not any(s.regex.flags & re.IGNORECASE
-                                                for s in self._rules) else None)
+        self._rules = tuple((sup, Scanner(sup.regex)) for sup in rules.suppressions)
+        # one prefilter pass finds the few suppressions a text can wake (most wake none)
+        self._index = ScannerIndex([sc for _, sc in self._rules])
 
     def __call__(self, ctx: Context) -> None:
-        if self._any is not None and self._any.search(ctx.norm.text) is None:
-            return
-        for sup in self._rules:
-            if sup.regex.search(ctx.norm.text):
+        norm = ctx.norm.text
+        cands = self._index.candidates(norm)
+        for sup, scanner in self._rules:
+            if scanner.keys is not None and scanner.sid not in cands:
+                continue
+            if next(scanner.finditer(norm, cands.get(scanner.sid)), None) is not None:
                 ctx.suppressed_by.append(sup.id)
                 for label in sup.labels:
                     ctx.caps[label] = min(ctx.caps.get(label, 1.0), sup.cap)
