@@ -119,3 +119,20 @@ def test_a_cut_word_still_points_at_the_original() -> None:
     i = n.text.index("muslims")
     assert n.excerpt(i, i + 7) == "muslims"
     assert n.excerpt(0, len(n.text)) == "so ihatemuslims ok"
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("m🕌slims out", "muslims out"),         # an unlisted emoji between letters: a wildcard
+    ("f🅰️ggot", "faggot"),                  # a listed letter emoji reads as its letter
+    ("tr🏳️‍⚧️nnies", "trannies"),              # a joined emoji sequence is one letter
+    ("they are 🐀", "they are rats"),        # between words a listed emoji reads as words
+    ("well done 🎉 Amelia", "well done 🎉 amelia"),  # between words, unlisted: unchanged
+])
+def test_an_emoji_inside_a_word_stands_for_a_letter(raw: str, folded: str) -> None:
+    assert normalize(raw).text == folded
+
+
+def test_an_emoji_read_as_a_letter_still_points_at_the_original() -> None:
+    n = normalize("all m🕌slims")
+    start = n.text.index("muslims")
+    assert n.excerpt(start, start + len("muslims")) == "m🕌slims"

@@ -79,6 +79,26 @@ def fold_char(ch: str) -> str:
     return out.lower()
 
 
+# what may follow an emoji and still belong to it: selectors, skin tones, joined emoji
+_EMOJI_TAIL = re.compile("(?:[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\u20e3]|\u200d.)*")
+
+
+def _emoji_here(text: str, i: int, folded: list[str]) -> tuple[str, int] | None:
+    """What the matching view reads for an emoji at ``text[i]`` and where it ends, or None.
+
+    Between two letters an emoji stands for a letter ("m🕌slims", "k🔪ll"): a listed letter
+    emoji ("f🅰️g") reads as its letter, any other as the ``*`` wildcard the word lists and
+    the wildcard filler already read.  Elsewhere a listed emoji reads as its words."""
+    spelled = emoji_at(text, i)
+    if folded and folded[-1].isalpha() and unicodedata.category(text[i]) == "So":
+        end = spelled[1] if spelled is not None else _EMOJI_TAIL.match(text, i + 1).end()  # type: ignore[union-attr]
+        if end < len(text) and text[end].isalpha():
+            if spelled is not None and " " not in spelled[0]:
+                return spelled
+            return "*", end
+    return spelled
+
+
 def fold_text(text: str) -> tuple[list[str], list[int], list[int]]:
     """Character-level fold with whitespace runs squeezed to one space.
 
@@ -96,7 +116,7 @@ def fold_text(text: str) -> tuple[list[str], list[int], list[int]]:
         end = i + 1
         if ch.isascii() and ch not in "\n\t\r`":
             out = ch.lower() if ch.isalpha() else ch
-        elif ch >= "\u2100" and (spelled := emoji_at(text, i)) is not None:
+        elif ch >= "\u2100" and (spelled := _emoji_here(text, i, chars)) is not None:
             out, end = spelled
         else:
             out = fold_char(ch)
