@@ -10,25 +10,26 @@ project in the format of ``../shared/eval/README.md``:
 
 * ``../shared/eval/school-dev.csv`` (the development set),
 * ``eval_data/school-holdout.csv`` and ``eval_data/school-unseen-b.csv``,
-* ``eval_data/train/school-train-*.csv`` (one school setting each, fifty-three in all: rural
+* ``eval_data/train/school-train-*.csv`` (one school setting each, sixty-one in all: rural
   and coastal primaries, London, Bradford, Glasgow, Belfast and Liverpool secondaries, special
   schools, a pupil referral unit, a Welsh-medium comprehensive, an integrated college in
   Northern Ireland, sixth-form colleges and gaming clubs on Discord, boarding schools, Muslim,
   Jewish, Catholic and Church of England schools, ...),
-* ``eval_data/train/hate-kinds-train-*.csv`` (six files of hate, abuse and their look-alikes,
-  written kind by kind: implicit derogation, negated praise, threats, slurs and reclaimed
-  words, counter-speech, misspellings, abuse of groups that are not protected...; the seventh
-  file, ``eval_data/fresh/hate-kinds-fresh-3.csv``, is kept out to measure them),
+* ``eval_data/train/hate-kinds-train-*.csv`` (seven files of hate, abuse and their
+  look-alikes, written kind by kind: implicit derogation, negated praise, threats, slurs and
+  reclaimed words, counter-speech, misspellings, abuse of groups that are not protected...),
 
 plus one copy of every row rewritten with evasions (:func:`augment`).
 
-Never the sealed test sets ``eval_data/school-unseen-c.csv``, ``school-unseen-d.csv`` and
-``school-unseen-e.csv``, and never HateCheck, HatemojiCheck or Multilingual HateCheck.
+Never ``eval_data/fresh/`` (school settings and a file of hate kinds kept out to measure the
+model and the rules), never the sealed test sets ``eval_data/school-unseen-c.csv``,
+``school-unseen-d.csv`` and ``school-unseen-e.csv``, and never HateCheck, HatemojiCheck or
+Multilingual HateCheck.
 
     python -m moderation_rules.model.train_school --dev ../shared/eval/school-dev.csv
 
 prints 5-fold cross-validated precision and recall per label at each threshold, then writes
-``moderation_rules/model/school.json`` (24,202 rows, each with one evasion copy).
+``moderation_rules/model/school.json`` (27,802 rows, each with one evasion copy).
 """
 
 from __future__ import annotations

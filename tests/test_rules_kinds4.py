@@ -1,0 +1,63 @@
+"""Fourth pass of safeguarding kinds: weapons beside a school place however they are spelled,
+goodbyes that give things away, pills put by, neglect seen from outside, recruiting pupils to
+an extremist cause, staff seen hurting a child.
+
+Every sentence here was written for these tests (none is copied from a training or evaluation
+file).  Each kind must be HIDDEN as safeguarding; each look-alike must not be.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation_rules.engine import RuleEngine
+from moderation_rules.thresholds import action_for
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine(school_model=False)
+
+
+MUST_HIDE = [
+    "a lad in year 9 had a sh*nk in his blazer in the canteen today",
+    "b o m b under the stage at assembly thursday",
+    "bringing my brothers 🔫 to prom, see who's laughing",
+    "someone should set fire to that sch00l with the staff inside",
+    "grasses in year 10 get the blade, that's just how it is",
+    "gave my xbox to Kai and sorted who gets my clothes. bye everyone x",
+    "please can someone look after my hamster. sorry for everything",
+    "been hiding my nan's painkillers in my pencil case for a while now",
+    "the twins have worn the same uniform all week and smell of damp",
+    "pretty sure they're sleeping in their car at the minute, it's parked by the rec every night",
+    "she wasn't allowed any breakfast again because she 'answered back'",
+    "the great replacement is real lads, join the group chat and get ready to fight",
+    "real training starts on the telegram, year 9s and up welcome",
+    "watched a dinner lady drag a little boy across the yard by his arm",
+    "the PE teacher shoved a kid into the wall, I saw it from the car park",
+]
+
+MUST_NOT_BE_SAFEGUARDING = [
+    "knife crime assembly on Thursday was really powerful, thank you",
+    "the police brought the knife arch to school for a demo",
+    "this school is the bomb 💣 best year ever",
+    "absolute bombshell, after-school club closing with two weeks notice",
+    "our Freya's photo shoot for the prom went so well",
+    "my netball bib goes to the wash after every match",
+    "dropping unused paracetamol back to the pharmacy, collecting tablets for the recycling scheme",
+    "they're sleeping in the car on the way to Cornwall, bless them",
+    "phones aren't allowed at lunch anymore, good call",
+    "the teacher threw the ball to the kids in the match, brilliant sports day",
+    "Great to see the Brotherhood of St Laurence raising funds for the food bank",
+]
+
+
+@pytest.mark.parametrize("text", MUST_HIDE)
+def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str) -> None:
+    a = engine.assess(text, None)
+    assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide")
+
+
+@pytest.mark.parametrize("text", MUST_NOT_BE_SAFEGUARDING)
+def test_look_alike_is_not_safeguarding(engine: RuleEngine, text: str) -> None:
+    assert engine.assess(text, None).label != "safeguarding"
