@@ -136,3 +136,12 @@ def test_an_emoji_read_as_a_letter_still_points_at_the_original() -> None:
     n = normalize("all m🕌slims")
     start = n.text.index("muslims")
     assert n.excerpt(start, start + len("muslims")) == "m🕌slims"
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("v a u g h a n  i s  a  p r a t", "vaughan is a prat"),
+    ("s t u p i d  c o w  on reception", "stupid cow on reception"),
+    ("a k n i f e", "a knife"),  # single spaces throughout: cut by the vocabulary
+])
+def test_a_double_space_between_spaced_letters_is_a_word_break(raw: str, folded: str) -> None:
+    assert normalize(raw).text == folded

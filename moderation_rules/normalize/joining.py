@@ -102,7 +102,8 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
     """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place.
 
     Several spaced words in a row ('a k n i f e') are cut back into known words where
-    possible ('a knife'), otherwise joined into one.
+    possible ('a knife'), otherwise joined into one; a double space in the original marks
+    a word break ('i s  a  p r a t').
     """
     text = "".join(chars)
     drop: set[int] = set()
@@ -111,9 +112,11 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
         whole = letters in known_words()
         cuts = set() if whole or len(letters) < 4 else set(_segment(letters) or ())
         for j, k in enumerate(range(m.start() + 1, m.end(), 2)):
-            # a capital after a small letter starts a new word ("B r o o k f i e l d A v e")
-            if j + 1 in cuts or (original and original[starts[k + 1]].isupper()
-                                 and original[starts[k - 1]].islower()):
+            # a capital after a small letter starts a new word ("B r o o k f i e l d A v e"),
+            # and so does a wider gap than the one between letters ("i s  a  p r a t")
+            if j + 1 in cuts or (original and (
+                    (original[starts[k + 1]].isupper() and original[starts[k - 1]].islower())
+                    or original.count(" ", ends[k - 1], starts[k + 1]) >= 2)):
                 chars[k] = " "
             else:
                 drop.add(k)
