@@ -49,6 +49,16 @@ class Decision:
     explain: bool  # post an explanation in the thread (enforce mode only)
 
 
+def _another_label_hides(assessment: Assessment, moderation: ModerationSettings) -> bool:
+    """Whether a harmful label other than safeguarding reaches the hide threshold (profanity
+    only where the academy hides it)."""
+    return any(
+        assessment.scores.get(other.value, 0.0) >= moderation.hide_threshold
+        for other in HIDE_LABELS
+        if other is not Label.SAFEGUARDING
+        and not (other is Label.PROFANITY and moderation.profanity == "keep"))
+
+
 def decide(
     assessment: Assessment,
     moderation: ModerationSettings,
@@ -63,8 +73,9 @@ def decide(
     if label in HIDE_LABELS:
         if label is Label.PROFANITY and moderation.profanity == "keep":
             outcome = "keep"
-        elif score >= moderation.hide_threshold:
-            outcome = "hide"
+        elif score >= moderation.hide_threshold or (
+                label is Label.SAFEGUARDING and _another_label_hides(assessment, moderation)):
+            outcome = "hide"  # a possible safeguarding concern on a comment hidden anyway
         elif score >= moderation.review_threshold:
             outcome = "review"
             reasons.append(f"borderline {label.value} score {score:.2f}")

@@ -24,10 +24,10 @@ from moderation_rules.detectors.personal_data import PersonalDataDetector
 from moderation_rules.detectors.targets import TargetDetector, load_people_groups
 from moderation_rules.normalize import normalize
 from moderation_rules.rulepack import load_rules
-from moderation_rules.thresholds import REVIEW_THRESHOLD
-from moderation_rules.types import LABELS, Assessment, Evidence
+from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
+from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
-__all__ = ["RuleEngine", "default_engine", "ENGINE_VERSION"]
+__all__ = ["RuleEngine", "default_engine", "ENGINE_VERSION", "primary_label"]
 
 ENGINE_VERSION = "rules-2"  # rules, n-gram hate model and school comment model
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
@@ -103,10 +103,26 @@ class RuleEngine:
         return _assessment(ctx)
 
 
+def primary_label(raised: list[str], scores: dict[str, float]) -> str:
+    """The primary label of DESIGN §3: by precedence among the labels that apply.
+
+    A label at hide level applies; one at review level only may.  So where some label is at
+    hide level, the primary label is the first of those by precedence ("hate" at review level
+    does not keep a comment up that an abuse rule hides), except that a possible safeguarding
+    concern always stays primary: the DSL is alerted, and the comment is hidden all the same
+    (:func:`moderation_rules.thresholds.action_for`)."""
+    if not raised:
+        return "other"
+    if raised[0] == "safeguarding":
+        return "safeguarding"
+    hiding = [lab for lab in raised if lab in HIDE_LABELS and scores[lab] >= HIDE_THRESHOLD]
+    return hiding[0] if hiding else raised[0]
+
+
 def _assessment(ctx: Context) -> Assessment:
     scores = ctx.scores()
     raised = [lab for lab in LABELS if scores.get(lab, 0.0) >= REVIEW_THRESHOLD]
-    label = raised[0] if raised else "other"
+    label = primary_label(raised, scores)
     kept: list[Hit] = sorted(
         (h for h in ctx.hits if h.label in raised and h.end > h.start),
         key=lambda h: (_PRECEDENCE[h.label], -h.score, h.start),

@@ -22,11 +22,16 @@ def action_for(
     hide: float = HIDE_THRESHOLD,
     review: float = REVIEW_THRESHOLD,
 ) -> str:
-    """The enforce-mode outcome of a primary label: "hide", "review" or "keep"."""
+    """The enforce-mode outcome of a primary label: "hide", "review" or "keep".
+
+    A possible safeguarding concern (review level) is the primary label even where another
+    label hides the comment: the DSL is alerted and the comment is hidden."""
     if label not in HIDE_LABELS:
         return "keep"
     score = scores.get(label, 0.0)
     if score >= hide:
+        return "hide"
+    if label == "safeguarding" and any(scores.get(other, 0.0) >= hide for other in HIDE_LABELS):
         return "hide"
     if score >= review:
         return "review"

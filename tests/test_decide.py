@@ -34,6 +34,18 @@ class TestOutcomes:
         mod = ModerationSettings(personal_data="hide")
         assert decide(a("personal_data"), mod).effects == (ActionKind.HIDE,)
 
+    @pytest.mark.parametrize(("other", "profanity", "outcome"), [
+        ("abuse", "hide", "hide"), ("complaint", "hide", "review"),
+        ("profanity", "hide", "hide"), ("profanity", "keep", "review")])
+    def test_possible_safeguarding_on_a_comment_hidden_anyway(
+            self, other: str, profanity: str, outcome: str) -> None:
+        """A borderline safeguarding concern stays the label (the DSL is alerted) and the
+        comment is hidden where another harmful label reaches the hide threshold."""
+        assessment = Assessment(label="safeguarding", scores={"safeguarding": 0.6, other: 0.9})
+        d = decide(assessment, ModerationSettings(profanity=profanity), "enforce")
+        assert (d.label, d.outcome) == ("safeguarding", outcome)
+        assert d.alerts[0] == "dsl"
+
     def test_borderline_score_goes_to_review(self) -> None:
         """A score between the thresholds keeps the item visible and alerts the monitors."""
         d = decide(a("abuse", 0.6), DEFAULT)

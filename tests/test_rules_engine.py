@@ -252,3 +252,31 @@ def test_explanations_never_quote_and_fit_x() -> None:
     assert explanation("query", "facebook") == ""
     batch = batch_explanation(["abuse", "spam", "abuse"], "twitter", 1)
     assert "3 comments" in batch and len(batch) <= 280
+
+
+@pytest.mark.parametrize(("scores", "label", "action"), [
+    # a label at hide level applies; one at review level only may
+    ({"hate": 0.6, "abuse": 0.9}, "abuse", "hide"),
+    ({"personal_data": 0.55, "spam": 0.85}, "spam", "hide"),
+    # two at hide level: precedence
+    ({"hate": 0.9, "abuse": 0.95}, "hate", "hide"),
+    # none at hide level: precedence among the review-level ones
+    ({"hate": 0.6, "abuse": 0.7, "complaint": 0.8}, "hate", "review"),
+    # a possible safeguarding concern stays primary and the comment is hidden all the same
+    ({"safeguarding": 0.6, "abuse": 0.9}, "safeguarding", "hide"),
+    ({"safeguarding": 0.6, "complaint": 0.9}, "safeguarding", "review"),
+    ({"complaint": 0.7, "query": 0.6}, "complaint", "keep"),
+    ({}, "other", "keep"),
+])
+def test_primary_label_prefers_labels_that_apply(scores: dict[str, float], label: str,
+                                                 action: str) -> None:
+    from moderation_rules.engine import primary_label
+
+    raised = [lab for lab in LABELS if scores.get(lab, 0.0) >= REVIEW_THRESHOLD]
+    assert primary_label(raised, scores) == label
+    assert action_for(label, scores) == action
+
+
+def test_a_review_level_label_never_keeps_up_what_a_rule_hides(engine: RuleEngine) -> None:
+    a = engine.assess("touch my rook again and i'll break your fingers, i'm not joking", None)
+    assert action_for(a.label, a.scores) == "hide"

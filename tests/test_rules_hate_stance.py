@@ -60,6 +60,29 @@ RECLAIMED = [
     "me and my dyke mates are doing the 10k for the food bank",
     "as a proud old dyke I'm chuffed the school flew the flag",
     "us fags from the choir are singing at the carol service",
+    "a pair of old poofs from Grimsby, fostering for twenty years and proud of it",
+    "happy retirement to my favourite dyke, the PE department won't be the same",
+]
+
+# a word that is also a slur, used for something else
+HOMONYMS = [
+    "faggots, mash and onion gravy for tea tonight, proper Dudley",
+    "gran kept a stack of faggots by the range for the fire",
+    "the consultant says it's a spastic colon, so no more spicy food for me",
+    "our maine coon got into the staffroom again",
+    "year 8 geography trip along Offa's Dyke on Friday, bring waterproofs",
+    "a chink of light at the end of a long term",
+    "popped out for a fag at half time and missed the penalty",
+    "the old tranny van from the scout hut finally failed its MOT",
+]
+
+# a slur someone else used, told to report or condemn it
+REPORTED = [
+    "a lad on the 42 called my daughter a p*ki and I reported him to the driver",
+    "'pikeys out' was sprayed on the underpass again, police have been told",
+    "my son heard someone call his mate a 'r*tard' in the dinner queue, please deal with it",
+    "what a man shouted at our Head of Year in the car park: 'go back to your own country'",
+    "Polish families aren't 'taking over' anything, they're just turning up to help",
 ]
 
 
@@ -79,9 +102,17 @@ def test_a_slur_said_of_oneself_goes_to_review(engine: RuleEngine, text: str) ->
     assert _outcome(engine, text) == ("hate", "review")
 
 
+@pytest.mark.parametrize("text", HOMONYMS + REPORTED)
+def test_homonyms_and_reported_slurs_are_not_hidden(engine: RuleEngine, text: str) -> None:
+    assert _outcome(engine, text)[1] != "hide"
+
+
 def test_a_slur_aimed_at_others_is_still_hidden(engine: RuleEngine) -> None:
     assert _outcome(engine, "all the fags at that school should be expelled") == ("hate", "hide")
     assert _outcome(engine, "you're a dyke and everyone knows it") == ("hate", "hide")
+    assert _outcome(engine, "you are just a faggot to me") == ("hate", "hide")
+    assert _outcome(engine, "half the school being p*keys explains the results")[1] == "hide"
+    assert _outcome(engine, "go for a fag, you fag")[1] == "hide"
 
 
 def test_bad_bitch_as_praise_is_reviewed_not_hidden(engine: RuleEngine) -> None:

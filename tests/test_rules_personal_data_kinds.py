@@ -18,6 +18,10 @@ from moderation_rules.engine import default_engine
     "his dad is on 0.7.7.0.0 9.0.0 1.2.3 if anyone wants a word",
     ("her number is 0\ufe0f\u20e37\ufe0f\u20e37\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 "
      "9\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3 1\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e3 if you want a word"),
+    "their farm landline is 016974 71233, ring them about the sheep",   # 6 + 5 digits
+    "the new TA lives at 7 hollins crescent, go and have a word",       # lower case
+    "pay the trip money straight to me, sort code 20-45-77 account 55510234",
+    "Mr Pryce is on Instagram as @pryce_lifts_heavy, go and look",
 ])
 def test_personal_data_is_hidden(rule_outcome, text: str) -> None:
     assert rule_outcome(text) == ("personal_data", "hide")
@@ -38,6 +42,9 @@ def test_personal_data_is_hidden(rule_outcome, text: str) -> None:
     "Cars parked along Shear Brow again and a Year 3 nearly got clipped",
     "Hello, I'm Priya Nair from the Leeds Courier, writing about SEN transport. Could we talk?",
     "Do you need dinner staff? I'm a mum of three living in Kings Heath",
+    "the 4 bus lane on the high street is closed again",
+    "we walked 3 miles along the canal road on the trip",
+    "the school's Instagram is @stmarysacademy if you want the photos",
 ])
 def test_not_personal_data(rule_outcome, text: str) -> None:
     assert rule_outcome(text)[0] != "personal_data"

@@ -188,13 +188,20 @@ def test_no_model_hide_on_text_in_a_language_the_detectors_do_not_read() -> None
 
 
 def test_a_rule_hide_is_never_turned_into_a_review() -> None:
+    """On a comment the rules hide, the model may raise a possible safeguarding concern (the
+    DSL is told) but the comment stays hidden; it adds no other new label."""
+    from moderation_rules.engine import _assessment
+    from moderation_rules.thresholds import action_for
+
     ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
     ctx.add("target.group_threat", "hate", "P-PROTECTED", 0.92, 0, 0)
     ctx.add("pd.phone", "personal_data", "P-PERSONAL", 0.3, 0, 0)
     model = FixedModel(safeguarding=0.65, personal_data=0.6)
     SchoolModelDetector(model).__call__(ctx)  # type: ignore[arg-type]
-    assert ctx.score("safeguarding") == 0.0
+    assert ctx.score("safeguarding") == pytest.approx(0.6)
     assert ctx.score("personal_data") == pytest.approx(0.3)
+    a = _assessment(ctx)
+    assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide")
 
 
 def test_no_abuse_on_a_complaint_but_safeguarding_still_counts() -> None:

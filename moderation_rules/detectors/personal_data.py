@@ -1,5 +1,6 @@
 """Personal data in the RAW text: phone numbers, e-mails, postcodes, addresses, dates of birth,
-children named with their class, health details of a named child, personal social handles.
+children named with their class, health details of a named child, personal social handles,
+bank details to send money to.
 
 These read the raw text because the matching view folds digits and '@' into letters.  A contact
 the academy itself publishes (``allow_contacts``) never counts, nor do role mailboxes
@@ -13,25 +14,16 @@ import re
 from typing import Iterable
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.normalize import Normalized, fold_char
+from moderation_rules.detectors.personal_views import cased_view
 
-__all__ = ["PersonalDataDetector", "canonical_contact", "light_fold", "cased_view"]
+__all__ = ["PersonalDataDetector", "canonical_contact"]
 
 _LABEL = "personal_data"
 _ANY_DIGIT = re.compile(r"\d")
-# a capitalised name with a leet digit inside ("T0m", "J4yden"; not "Y7s" or a postcode)
-_NAME_LEET = re.compile(r"\b(?!Y)[A-Z][a-z]*[013457$*@][a-z013457$*@]*[a-z]\b(?![.@\w])")
-_NAME_LEET_MAP = str.maketrans("013457$*@", "oieastsaa")
-
-
-def _unleet_name(m: re.Match[str]) -> str:
-    return m.group().translate(_NAME_LEET_MAP)
-# four or more single letters split by the same space, dot or dash
-_SPELLED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:( |\.|-)[^\W\d_])(?:\1[^\W\d_]){2,}(?![^\W\d_])")
 _ANY_UPPER = re.compile(r"[A-Z]")
 _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)44\s?\(?0?\)?\s?|0)(?:7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
-    r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4})(?!\d)"
+    r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4}|1\d{3,4}[\s-]?\d{5,6})(?!\d)"
 )
 # The same digits split up to dodge a filter ("01443 4 3 5 8 9 1", "029.2018.0447"): 01, 02,
 # 03 or 07 and eight or nine more digits in three or more groups apart by spaces, dots or dashes;
@@ -42,7 +34,7 @@ _SPLIT_GROUPS = re.compile(r"\d+")
 _DECIMAL = re.compile(r"(?<![\d.\-])\d+[.\-]\d+(?![\d.\-])")
 # A number the sentence calls the school's or an office's line ("the attendance line",
 # "ring reception on"), unless it is also called someone's own ("her mobile is").
-_BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|line is|website")
+_BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|(?<!land)line is|website")
 _SCHOOL_LINE = re.compile(
     r"\b(?:attendance|absence|office|reception|switchboard|main|school|academy|admissions|"
     r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b")
@@ -68,6 +60,15 @@ _STREET = (
 )
 _PLACE = r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
 _HOUSE = re.compile(r"\b\d{1,4}[A-Za-z]?,?\s+" + _PLACE)
+# the same typed in lower case ("18 penrose terrace"), with the street words no phrase ends in
+_HOUSE_LOWER = re.compile(
+    r"(?<!the )(?<!a )(?<!no )(?<!of )\b\d{1,4}[a-z]?,?\s+(?!(?:bus|cycle|fast|slow|inside|outside|"
+    r"middle|left|right|way|more|new|old|minutes?|hours?|mins?|days?|weeks?|years?|miles?)\b)"
+    r"(?:[a-z'’]{3,}\s+){1,2}(?:road|street|lane|drive|close|avenue|"
+    r"crescent|terrace|gardens|grove|mews)\b")
+# bank details to send money to: a sort code with an account number
+_BANK = re.compile(r"\bsort ?code\b[\s:,-]{0,3}\d{2}[\s-]?\d{2}[\s-]?\d{2}\b[^.\n]{0,30}?"
+                   r"\b\d{8}\b", re.IGNORECASE)
 _RESIDENCE = re.compile(
     r"\b(?:lives?|living|stays?|staying|mum'?s|mam'?s|dad'?s|house'?s?|home)\b[^.!?\n]{0,40}?\b"
     r"(?:at|on|in|off)\s+" + _PLACE
@@ -103,13 +104,19 @@ _HEALTH = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
-    r"\b(?:his|her|their|hers|[a-z]+'s|(?!(?:this|is|was|has|does|yes|us|as|its|plus|always|"
+    r"\b(?:his|her|their|hers|(?!(?:school|academy|college|club|pta|trust|page|council|team|"
+    r"department|dept|library|federation)'s)[a-z]+'s|(?!(?:this|is|was|has|does|yes|us|as|its|plus|always|"
     r"across|unless|less|miss|pass|class|cross)\b)[a-z]+s)\s+(?:(?:personal|private|own|real|secret|new|other|main|spam)\s+)?"
     r"(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|"
     r"fb|facebook|twitter|x)\b(?:\s+(?:handle|account|name|username|is|page))*\s*(?:is|:|=|-)?\s*"
     r"@?[A-Za-z0-9_.]{3,}",
     re.IGNORECASE,
 )
+# a member of staff's own account named with its handle ("Miss Morgan's on TikTok as @rhi_m")
+_STAFF_HANDLE = re.compile(
+    r"\b(?:Mr|Mrs|Miss|Ms|Dr|Sir)\.?\s+[A-Z][a-z]+(?:'s|\s+is)\s+on\s+(?:insta(?:gram)?|tik\s?tok|"
+    r"snap(?:chat)?|facebook|twitter|x|onlyfans|threads)\s+(?:as\s+)?@[A-Za-z0-9_.]{3,}",
+    re.IGNORECASE)
 _FIND_THEM = re.compile(
     r"\b(?:go|everyone|pls|please)?\s*(?:find|look up|add|message|dm|spam)\s+(?:him|her|them)\s+"
     r"(?:on|at)\s+(?:fb|facebook|insta(?:gram)?|snap(?:chat)?|tiktok|whatsapp)\b",
@@ -156,60 +163,6 @@ _STOP = frozenset(
     "here about after before year form class mrs miss sir lad boy girl kid kids son daughter "
     "called name named guy man woman teacher mate mates friend".split()
 )
-
-
-def light_fold(text: str) -> tuple[str, list[int]]:
-    """Undo look-alike letters, full-width forms and invisible characters, keeping case,
-    digits and '@' (which the matching view would fold away).  Returns the view and, per view
-    character, its index in ``text``; an empty index means the text needed no folding."""
-    if text.isascii() and not _SPELLED.search(text) and not _NAME_LEET.search(text):
-        return text, []
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            out.append(ch)
-            index.append(i)
-            continue
-        folded = fold_char(ch)
-        if folded and ch.isupper():
-            folded = folded.upper()
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    view = _NAME_LEET.sub(_unleet_name, "".join(out))  # same length: the index still holds
-    out = list(view)
-    # names and streets spelled out letter by letter ("C l a r k e", "M.o.r.g.a.n")
-    # (a capital after a small letter starts the next word: "B r o o k f i e l d A v e")
-    drop = {k for m in _SPELLED.finditer(view) for k in range(m.start() + 1, m.end(), 2)
-            if not (view[k + 1].isupper() and view[k - 1].islower())}
-    if drop:
-        keep = [k for k in range(len(out)) if k not in drop]
-        view = "".join(out[k] for k in keep)
-        index = [index[k] for k in keep]
-    return view, index
-
-
-def cased_view(text: str, norm: Normalized) -> tuple[str, list[int], list[int]]:
-    """The matching view with the author's capitals and every '@' put back.
-
-    The matching view has already undone look-alikes, leetspeak in words, stretched, starred
-    and spelled-out letters ("C l a r k e", "sn@pcha7", "workkkks"); personal-data patterns
-    also need capitals (names) and '@' (e-mail addresses), which it folds away.  Digits of
-    numbers are never folded by it (only digits inside words), so phone numbers, postcodes and
-    dates survive.  Returns the view and, per character, its span in ``text``.
-    """
-    out: list[str] = []
-    starts, ends = list(norm.starts), list(norm.ends)
-    for c, a, b in zip(norm.text, starts, ends):
-        orig = text[a] if b - a == 1 else ""
-        if orig == "@":
-            c = "@"
-        elif orig and orig.isupper() and c.isalpha():
-            c = c.upper()
-        out.append(c)
-    view = _NAME_LEET.sub(_unleet_name, "".join(out))  # "W*rren" (a star the view left)
-    return view, starts, ends
 
 
 def canonical_contact(value: str) -> str:
@@ -282,6 +235,9 @@ class PersonalDataDetector:
             self._numbers(ctx, contact_score)
         if "@" in raw:
             self._emails(ctx, contact_score)
+        for m in _STAFF_HANDLE.finditer(raw):
+            ctx.add("pd.social_handle", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
+            break
         for m in _HANDLE.finditer(raw):
             ctx.add("pd.social_handle", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
             break
@@ -332,6 +288,12 @@ class PersonalDataDetector:
             if not self._is_own(m.group()):
                 ctx.add("pd.address", _LABEL, "P-PERSONAL", 0.92, m.start(), m.end())
                 break
+        for m in _HOUSE_LOWER.finditer(raw):
+            if not self._is_own(m.group()):
+                ctx.add("pd.address", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
+                break
+        for m in _BANK.finditer(raw):
+            ctx.add("pd.bank_details", _LABEL, "P-PERSONAL", contact_score, m.start(), m.end())
         for m in _DOB.finditer(raw):
             ctx.add("pd.date_of_birth", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
 

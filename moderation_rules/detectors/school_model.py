@@ -55,8 +55,9 @@ precision (the table is in the model file, ``cross_validation``):
   and threats, 71 (0.7: 45);
 * press, complaint and query at p >= 0.5 (query 0.6) set the label when the rules found no
   intent, so the ticket and the reply fit the comment;
-* on a comment the rules already hide, the model only strengthens labels the rules raised: a
-  new review-level label of higher precedence would only take the hide away;
+* on a comment the rules already hide, the model only strengthens labels the rules raised,
+  and may add a possible safeguarding concern (review level: the DSL is alerted and the
+  comment stays hidden, see ``engine.primary_label``);
 * abuse, hate and profanity are never added to a comment the rules read as a complaint (a
   furious complaint stays a complaint), and hate never where the rules found the attack aimed
   at a person or a group that is not protected, nor in a text naming no protected group.
@@ -147,13 +148,11 @@ class SchoolModelDetector:
         folded = ctx.norm.text
         if len(folded) < 3:
             return
-        # the rules already hide it: the model may strengthen a label the rules raised, but a
-        # new review-level label of higher precedence would only take the hide away
+        # the rules already hide it: the model may strengthen a label the rules raised, and
+        # raise a possible safeguarding concern (the DSL is told, the comment stays hidden);
+        # any other new label would only change the explanation
         now = {label: ctx.score(label) for label in {h.label for h in ctx.hits}}
         hiding = any(now[label] >= HIDE_THRESHOLD for label in now if label in HIDE_LABELS)
-        if hiding and not any(REVIEW_THRESHOLD <= now[label] < HIDE_THRESHOLD
-                              for label in now if label in HIDE_LABELS):
-            return
         probs = self.model.predict_folded(folded)
         complaint = now.get("complaint", 0.0) >= 0.5
         allowed = [label for label in _HIDE_ORDER if self._may_add(label, ctx, folded, complaint)]
@@ -161,7 +160,8 @@ class SchoolModelDetector:
             p = probs.get(label, 0.0)
             score = next((s for t, s in steps if p >= t), 0.0)
             current = now.get(label, 0.0)
-            if not score or current >= score or (hiding and current < REVIEW_THRESHOLD):
+            if not score or current >= score or (
+                    hiding and current < REVIEW_THRESHOLD and label != "safeguarding"):
                 continue
             if label in HIDE_LABELS and label not in allowed:
                 continue
