@@ -61,3 +61,33 @@ def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str) -> None:
 @pytest.mark.parametrize("text", MUST_NOT_BE_SAFEGUARDING)
 def test_look_alike_is_not_safeguarding(engine: RuleEngine, text: str) -> None:
     assert engine.assess(text, None).label != "safeguarding"
+
+
+ABUSE_MUST_HIDE = [
+    "tell ur cousin he's dead after school tmrw",
+    "move my bishop again and I'll snap your fingers",
+    "that ref is getting leathered after the match",
+    "she'll get what's coming to her, mark my words",
+    "I'll be on every single post until the head resigns, every day",
+    "Councillor Blake takes backhanders from the builders, ask anyone",
+    "the minibus driver drives half cut most mornings",
+]
+
+ABUSE_MUST_STAY = [
+    "we got battered 5-0 on saturday but the lads never gave up",
+    "this heat, I could die of embarrassment in that photo",
+    "please don't make her leave early, she loves the club",
+    "the drink-driving talk from the police was brilliant",  # a talk about it, no one named
+]
+
+
+@pytest.mark.parametrize("text", ABUSE_MUST_HIDE)
+def test_threat_campaign_or_smear_is_hidden_as_abuse(engine: RuleEngine, text: str) -> None:
+    a = engine.assess(text, None)
+    assert (a.label, action_for(a.label, a.scores)) == ("abuse", "hide")
+
+
+@pytest.mark.parametrize("text", ABUSE_MUST_STAY)
+def test_abuse_look_alike_is_not_hidden(engine: RuleEngine, text: str) -> None:
+    a = engine.assess(text, None)
+    assert action_for(a.label, a.scores) != "hide"
