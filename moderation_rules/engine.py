@@ -80,14 +80,15 @@ class RuleEngine:
         extra = _embedding_stage(embeddings, targets)
         self.embeddings: bool = bool(extra)
         self.version: str = ENGINE_VERSION + ("+minilm-1" if extra else "")
+        patterns = PatternDetector(rules)
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
-            PatternDetector(rules),
+            patterns,
             targets,
             *((ModelDetector(targets.protected_tokens, targets=targets),) if use_model else ()),
             *((SchoolModelDetector(group_words=targets.protected_tokens, targets=targets),)
               if use_model and school_model else ()),
-            SuppressionDetector(rules),
+            SuppressionDetector(rules, patterns),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),
             *extra,  # optional MiniLM stage (off by default): after language, before intent

@@ -54,6 +54,9 @@ class Context:
     # set by the target detector: the attack it found is on a person or a group that is not a
     # protected characteristic, and no protected group is named, so model "hate" is not hate
     nonprotected_target: bool = False
+    # the rule packs' prefilter candidates (scanner id -> positions), found once by the
+    # pattern detector and read again by the suppressions
+    candidates: dict[int, list[int]] | None = None
 
     def add(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
             tags: tuple[str, ...] = (), key: str = "") -> None:

@@ -12,7 +12,7 @@ import re
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.prefilter import Scanner, ScannerIndex
-from moderation_rules.rulepack import ComboRule, PatternRule, RuleSet
+from moderation_rules.rulepack import ComboRule, PatternRule, RuleSet, Suppression
 
 __all__ = ["PatternDetector", "SuppressionDetector"]
 
@@ -28,8 +28,12 @@ class PatternDetector:
         self._combos: tuple[tuple[ComboRule, tuple[Scanner, ...]], ...] = tuple(
             (combo, tuple(Scanner(part) for part in combo.parts)) for combo in rules.combos
         )
+        # the suppressions' scanners share the index: one prefilter pass serves both detectors
+        self.suppressions: tuple[tuple[Suppression, Scanner], ...] = tuple(
+            (sup, Scanner(sup.regex)) for sup in rules.suppressions)
         everything = [sc for _, scs in self._patterns for sc in scs]
         everything += [sc for _, scs in self._combos for sc in scs]
+        everything += [sc for _, sc in self.suppressions]
         self._index = ScannerIndex(everything)
         # Which pattern rules a text can wake: rules with an unfiltered scanner always run; the
         # others only when the prefilter found a candidate for one of their scanners.
@@ -44,11 +48,16 @@ class PatternDetector:
         self._rule_of: dict[int, int] = {
             sc.sid: i for i, (_, scs) in enumerate(self._patterns) for sc in scs}
 
+    def candidates(self, norm: str) -> dict[int, list[int]]:
+        """Prefilter candidates of every scanner (patterns, combos, suppressions)."""
+        return self._index.candidates(norm)
+
     def __call__(self, ctx: Context) -> None:
         norm = ctx.norm.text
         raw = ctx.text
         raw_lower = raw.lower()
         cands = self._index.candidates(norm)
+        ctx.candidates = cands
         rule_of = self._rule_of
         wake = set(self._always)
         wake.update(rule_of[sid] for sid in cands if sid in rule_of)
@@ -113,14 +122,20 @@ class PatternDetector:
 class SuppressionDetector:
     """Applies the packs' caps (quoted or self-directed language)."""
 
-    def __init__(self, rules: RuleSet) -> None:
-        self._rules = tuple((sup, Scanner(sup.regex)) for sup in rules.suppressions)
-        # one prefilter pass finds the few suppressions a text can wake (most wake none)
-        self._index = ScannerIndex([sc for _, sc in self._rules])
+    def __init__(self, rules: RuleSet, patterns: PatternDetector | None = None) -> None:
+        """``patterns``: the pattern detector whose prefilter pass (run earlier on the same
+        comment) also found this detector's candidates; without one, it runs its own."""
+        self._patterns = patterns
+        if patterns is not None:
+            self._rules = patterns.suppressions
+        else:
+            self._rules = tuple((sup, Scanner(sup.regex)) for sup in rules.suppressions)
+            self._index = ScannerIndex([sc for _, sc in self._rules])
 
     def __call__(self, ctx: Context) -> None:
         norm = ctx.norm.text
-        cands = self._index.candidates(norm)
+        cands = ctx.candidates if self._patterns is not None and ctx.candidates is not None \
+            else self._own_candidates(norm)
         for sup, scanner in self._rules:
             if scanner.keys is not None and scanner.sid not in cands:
                 continue
@@ -128,3 +143,8 @@ class SuppressionDetector:
                 ctx.suppressed_by.append(sup.id)
                 for label in sup.labels:
                     ctx.caps[label] = min(ctx.caps.get(label, 1.0), sup.cap)
+
+    def _own_candidates(self, norm: str) -> dict[int, list[int]]:
+        if self._patterns is not None:  # the pattern detector did not run on this comment
+            return self._patterns.candidates(norm)
+        return self._index.candidates(norm)
