@@ -91,3 +91,13 @@ def test_threat_campaign_or_smear_is_hidden_as_abuse(engine: RuleEngine, text: s
 def test_abuse_look_alike_is_not_hidden(engine: RuleEngine, text: str) -> None:
     a = engine.assess(text, None)
     assert action_for(a.label, a.scores) != "hide"
+
+
+@pytest.mark.parametrize("text", [
+    "mosquitoes should all die",
+    "pineapple on pizza should burn in hell",
+    "my phone can go and die, third time today",
+    "we get leathered at home every week, worst team in the league",
+])
+def test_wished_death_of_things_is_not_abuse(engine: RuleEngine, text: str) -> None:
+    assert "abuse.k4_threat" not in engine.assess(text, None).rules
