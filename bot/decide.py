@@ -49,14 +49,13 @@ class Decision:
     explain: bool  # post an explanation in the thread (enforce mode only)
 
 
-def _another_label_hides(assessment: Assessment, moderation: ModerationSettings) -> bool:
-    """Whether a harmful label other than safeguarding reaches the hide threshold (profanity
+def _other_hiding_labels(assessment: Assessment, moderation: ModerationSettings) -> list[Label]:
+    """The harmful labels other than safeguarding that reach the hide threshold (profanity
     only where the academy hides it)."""
-    return any(
-        assessment.scores.get(other.value, 0.0) >= moderation.hide_threshold
-        for other in HIDE_LABELS
-        if other is not Label.SAFEGUARDING
-        and not (other is Label.PROFANITY and moderation.profanity == "keep"))
+    return [other for other in HIDE_LABELS
+            if other is not Label.SAFEGUARDING
+            and not (other is Label.PROFANITY and moderation.profanity == "keep")
+            and assessment.scores.get(other.value, 0.0) >= moderation.hide_threshold]
 
 
 def decide(
@@ -67,6 +66,12 @@ def decide(
 ) -> Decision:
     """Apply the academy's thresholds and the account's mode to an assessment."""
     label = Label(assessment.label)
+    if label is Label.PROFANITY and moderation.profanity == "keep":
+        # swearing this academy keeps: a review-level harm it outranked is the label again
+        label = next((other for other in Label
+                      if other in HIDE_LABELS and other is not Label.PROFANITY
+                      and assessment.scores.get(other.value, 0.0) >= moderation.review_threshold),
+                     label)
     score = assessment.scores.get(label.value, 0.0)
     reasons = list(assessment.review_reasons)
     outcome = "keep"
@@ -74,7 +79,7 @@ def decide(
         if label is Label.PROFANITY and moderation.profanity == "keep":
             outcome = "keep"
         elif score >= moderation.hide_threshold or (
-                label is Label.SAFEGUARDING and _another_label_hides(assessment, moderation)):
+                label is Label.SAFEGUARDING and bool(_other_hiding_labels(assessment, moderation))):
             outcome = "hide"  # a possible safeguarding concern on a comment hidden anyway
         elif score >= moderation.review_threshold:
             outcome = "review"
@@ -92,6 +97,10 @@ def decide(
         alerts.append("chair_of_governors" if "about_head" in assessment.tags else "headteacher")
     if outcome == "review" and "monitors" not in alerts and "dsl" not in alerts:
         alerts.append("monitors")
+    hidden_for = _other_hiding_labels(assessment, moderation) if label is Label.SAFEGUARDING \
+        and outcome == "hide" and score < moderation.hide_threshold else []
+    if hidden_for:
+        alerts.append("monitors")  # hidden for another label: the monitors see it as well
     if label is Label.SAFEGUARDING and "dsl" not in alerts:
         alerts.insert(0, "dsl")  # recall first: even a borderline safeguarding score goes to the DSL
 
@@ -104,7 +113,8 @@ def decide(
     effects: tuple[ActionKind, ...] = ()
     explain = False
     if mode == "enforce" and outcome == "hide":
-        if label is Label.PERSONAL_DATA and moderation.personal_data == "delete":
+        if moderation.personal_data == "delete" and (
+                label is Label.PERSONAL_DATA or Label.PERSONAL_DATA in hidden_for):
             effects = (ActionKind.DELETE,)
         else:
             effects = (ActionKind.HIDE,)

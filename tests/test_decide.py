@@ -45,6 +45,19 @@ class TestOutcomes:
         d = decide(assessment, ModerationSettings(profanity=profanity), "enforce")
         assert (d.label, d.outcome) == ("safeguarding", outcome)
         assert d.alerts[0] == "dsl"
+        assert ("monitors" in d.alerts) == (outcome == "hide")  # hidden for another label
+
+    def test_kept_swearing_does_not_hide_a_review_level_harm(self) -> None:
+        """Where the academy keeps profanity, a review-level label it outranked decides."""
+        assessment = Assessment(label="profanity", scores={"hate": 0.6, "profanity": 0.9})
+        d = decide(assessment, ModerationSettings(profanity="keep"), "enforce")
+        assert (d.label, d.outcome) == ("hate", "review") and "monitors" in d.alerts
+        assert decide(assessment, DEFAULT, "enforce").outcome == "hide"
+
+    def test_personal_data_hidden_with_a_safeguarding_concern_is_still_deleted(self) -> None:
+        assessment = Assessment(label="safeguarding",
+                                scores={"safeguarding": 0.6, "personal_data": 0.9})
+        assert decide(assessment, DEFAULT, "enforce").effects == (ActionKind.DELETE,)
 
     def test_borderline_score_goes_to_review(self) -> None:
         """A score between the thresholds keeps the item visible and alerts the monitors."""

@@ -265,6 +265,7 @@ def test_explanations_never_quote_and_fit_x() -> None:
     # a possible safeguarding concern stays primary and the comment is hidden all the same
     ({"safeguarding": 0.6, "abuse": 0.9}, "safeguarding", "hide"),
     ({"safeguarding": 0.6, "complaint": 0.9}, "safeguarding", "review"),
+    ({"hate": 0.6, "profanity": 0.9}, "profanity", "hide"),
     ({"complaint": 0.7, "query": 0.6}, "complaint", "keep"),
     ({}, "other", "keep"),
 ])

@@ -28,13 +28,17 @@ MUST_HIDE = [
     "gave my xbox to Kai and sorted who gets my clothes. bye everyone x",
     "please can someone look after my hamster. sorry for everything",
     "been hiding my nan's painkillers in my pencil case for a while now",
-    "the twins have worn the same uniform all week and smell of damp",
     "pretty sure they're sleeping in their car at the minute, it's parked by the rec every night",
-    "she wasn't allowed any breakfast again because she 'answered back'",
     "the great replacement is real lads, join the group chat and get ready to fight",
     "real training starts on the telegram, year 9s and up welcome",
     "watched a dinner lady drag a little boy across the yard by his arm",
     "the PE teacher shoved a kid into the wall, I saw it from the car park",
+]
+
+# cues a person should look at: the DSL is told, the comment stays up
+REVIEWED = [
+    "the twins have worn the same uniform all week and smell of damp",
+    "she wasn't given any tea again because she 'answered back'",
 ]
 
 MUST_NOT_BE_SAFEGUARDING = [
@@ -49,6 +53,9 @@ MUST_NOT_BE_SAFEGUARDING = [
     "phones aren't allowed at lunch anymore, good call",
     "the teacher threw the ball to the kids in the match, brilliant sports day",
     "Great to see the Brotherhood of St Laurence raising funds for the food bank",
+    "This is my last post as chair of the PTA, thank you for everything",
+    "the starter's gun made everyone jump at school sports day",
+    "saving up for new tablets for the library",
 ]
 
 
@@ -56,6 +63,12 @@ MUST_NOT_BE_SAFEGUARDING = [
 def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str) -> None:
     a = engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide")
+
+
+@pytest.mark.parametrize("text", REVIEWED)
+def test_cue_goes_to_the_dsl_for_review(engine: RuleEngine, text: str) -> None:
+    a = engine.assess(text, None)
+    assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "review")
 
 
 @pytest.mark.parametrize("text", MUST_NOT_BE_SAFEGUARDING)

@@ -142,6 +142,7 @@ def test_an_emoji_read_as_a_letter_still_points_at_the_original() -> None:
     ("v a u g h a n  i s  a  p r a t", "vaughan is a prat"),
     ("s t u p i d  c o w  on reception", "stupid cow on reception"),
     ("a k n i f e", "a knife"),  # single spaces throughout: cut by the vocabulary
+    ("f  u  c  k  you", "fuck you"),  # an even gap is not a word break
 ])
 def test_a_double_space_between_spaced_letters_is_a_word_break(raw: str, folded: str) -> None:
     assert normalize(raw).text == folded

@@ -193,12 +193,18 @@ def test_a_rule_hide_is_never_turned_into_a_review() -> None:
     from moderation_rules.engine import _assessment
     from moderation_rules.thresholds import action_for
 
-    ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
+    ctx = Context(text="he told me about it", platform=None, norm=normalize("he told me about it"))
     ctx.add("target.group_threat", "hate", "P-PROTECTED", 0.92, 0, 0)
     ctx.add("pd.phone", "personal_data", "P-PERSONAL", 0.3, 0, 0)
     model = FixedModel(safeguarding=0.65, personal_data=0.6)
     SchoolModelDetector(model).__call__(ctx)  # type: ignore[arg-type]
     assert ctx.score("safeguarding") == pytest.approx(0.6)
+    # a text about no one, or a joke, gets no such concern
+    for text in ("x y z", "he told me about it lol"):
+        quiet = Context(text=text, platform=None, norm=normalize(text))
+        quiet.add("target.group_threat", "hate", "P-PROTECTED", 0.92, 0, 0)
+        SchoolModelDetector(model).__call__(quiet)  # type: ignore[arg-type]
+        assert quiet.score("safeguarding") == 0.0
     assert ctx.score("personal_data") == pytest.approx(0.3)
     a = _assessment(ctx)
     assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide")

@@ -62,10 +62,10 @@ _PLACE = r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
 _HOUSE = re.compile(r"\b\d{1,4}[A-Za-z]?,?\s+" + _PLACE)
 # the same typed in lower case ("18 penrose terrace"), with the street words no phrase ends in
 _HOUSE_LOWER = re.compile(
-    r"(?<!the )(?<!a )(?<!no )(?<!of )\b\d{1,4}[a-z]?,?\s+(?!(?:bus|cycle|fast|slow|inside|outside|"
-    r"middle|left|right|way|more|new|old|minutes?|hours?|mins?|days?|weeks?|years?|miles?)\b)"
-    r"(?:[a-z'’]{3,}\s+){1,2}(?:road|street|lane|drive|close|avenue|"
-    r"crescent|terrace|gardens|grove|mews)\b")
+    r"(?<!the )(?<!a )(?<!no )(?<!of )(?<!year )(?<!yr )\b\d{1,3}[a-z]?,?\s+(?!(?:\S+\s+)?(?:the|bus|cycle|fast|"
+    r"slow|inside|outside|middle|left|right|way|more|new|old|minutes?|hours?|mins?|days?|weeks?|"
+    r"years?|miles?|families|kids|children|pupils|people|cars)\b)(?:[a-z'’]{3,}\s+){1,2}"
+    r"(?:road|street|lane|close|avenue|crescent|terrace|gardens|grove|mews)\b")
 # bank details to send money to: a sort code with an account number
 _BANK = re.compile(r"\bsort ?code\b[\s:,-]{0,3}\d{2}[\s-]?\d{2}[\s-]?\d{2}\b[^.\n]{0,30}?"
                    r"\b\d{8}\b", re.IGNORECASE)

@@ -1,13 +1,14 @@
 """Views of a comment for the personal-data detectors: the author's capitals, digits and '@'
-kept, while look-alike letters, leetspeak inside names and spelled-out letters are undone."""
+kept, while look-alike letters, leetspeak inside names and spelled-out letters are undone
+(the last two by the matching view itself)."""
 
 from __future__ import annotations
 
 import re
 
-from moderation_rules.normalize import Normalized, fold_char
+from moderation_rules.normalize import Normalized
 
-__all__ = ["cased_view", "light_fold"]
+__all__ = ["cased_view"]
 
 # a capitalised name with a leet digit inside ("T0m", "J4yden"; not "Y7s" or a postcode)
 _NAME_LEET = re.compile(r"\b(?!Y)[A-Z][a-z]*[013457$*@][a-z013457$*@]*[a-z]\b(?![.@\w])")
@@ -18,40 +19,6 @@ def _unleet_name(m: re.Match[str]) -> str:
     return m.group().translate(_NAME_LEET_MAP)
 
 
-# four or more single letters split by the same space, dot or dash
-_SPELLED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:( |\.|-)[^\W\d_])(?:\1[^\W\d_]){2,}(?![^\W\d_])")
-
-
-def light_fold(text: str) -> tuple[str, list[int]]:
-    """Undo look-alike letters, full-width forms and invisible characters, keeping case,
-    digits and '@' (which the matching view would fold away).  Returns the view and, per view
-    character, its index in ``text``; an empty index means the text needed no folding."""
-    if text.isascii() and not _SPELLED.search(text) and not _NAME_LEET.search(text):
-        return text, []
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            out.append(ch)
-            index.append(i)
-            continue
-        folded = fold_char(ch)
-        if folded and ch.isupper():
-            folded = folded.upper()
-        for c in folded:
-            out.append(c)
-            index.append(i)
-    view = _NAME_LEET.sub(_unleet_name, "".join(out))  # same length: the index still holds
-    out = list(view)
-    # names and streets spelled out letter by letter ("C l a r k e", "M.o.r.g.a.n")
-    # (a capital after a small letter starts the next word: "B r o o k f i e l d A v e")
-    drop = {k for m in _SPELLED.finditer(view) for k in range(m.start() + 1, m.end(), 2)
-            if not (view[k + 1].isupper() and view[k - 1].islower())}
-    if drop:
-        keep = [k for k in range(len(out)) if k not in drop]
-        view = "".join(out[k] for k in keep)
-        index = [index[k] for k in keep]
-    return view, index
 
 
 def cased_view(text: str, norm: Normalized) -> tuple[str, list[int], list[int]]:

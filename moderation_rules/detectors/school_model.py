@@ -155,13 +155,14 @@ class SchoolModelDetector:
         hiding = any(now[label] >= HIDE_THRESHOLD for label in now if label in HIDE_LABELS)
         probs = self.model.predict_folded(folded)
         complaint = now.get("complaint", 0.0) >= 0.5
+        joking = _JOKING.search(folded) is not None or _JOKING.search(ctx.text) is not None
         allowed = [label for label in _HIDE_ORDER if self._may_add(label, ctx, folded, complaint)]
         for label, steps in _STEPS.items():
             p = probs.get(label, 0.0)
             score = next((s for t, s in steps if p >= t), 0.0)
             current = now.get(label, 0.0)
-            if not score or current >= score or (
-                    hiding and current < REVIEW_THRESHOLD and label != "safeguarding"):
+            if not score or current >= score or (hiding and current < REVIEW_THRESHOLD and (
+                    label != "safeguarding" or not _PERSON.search(folded) or joking)):
                 continue
             if label in HIDE_LABELS and label not in allowed:
                 continue

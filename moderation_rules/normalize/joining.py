@@ -102,8 +102,8 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
     """Join letters split by single spaces, dots or dashes ('f u c k', 'k.y.s'), in place.
 
     Several spaced words in a row ('a k n i f e') are cut back into known words where
-    possible ('a knife'), otherwise joined into one; a double space in the original marks
-    a word break ('i s  a  p r a t').
+    possible ('a knife'), otherwise joined into one; a gap wider than the run's narrowest
+    marks a word break ('i s  a  p r a t'), an even one does not ('k  y  s').
     """
     text = "".join(chars)
     drop: set[int] = set()
@@ -111,12 +111,15 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
         letters = text[m.start() : m.end() : 2]
         whole = letters in known_words()
         cuts = set() if whole or len(letters) < 4 else set(_segment(letters) or ())
+        gaps = [original.count(" ", ends[k - 1], starts[k + 1]) if original else 1
+                for k in range(m.start() + 1, m.end(), 2)]
+        narrow = min(gaps, default=1)
         for j, k in enumerate(range(m.start() + 1, m.end(), 2)):
             # a capital after a small letter starts a new word ("B r o o k f i e l d A v e"),
             # and so does a wider gap than the one between letters ("i s  a  p r a t")
             if j + 1 in cuts or (original and (
                     (original[starts[k + 1]].isupper() and original[starts[k - 1]].islower())
-                    or original.count(" ", ends[k - 1], starts[k + 1]) >= 2)):
+                    or gaps[j] > narrow)):
                 chars[k] = " "
             else:
                 drop.add(k)
