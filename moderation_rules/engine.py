@@ -88,7 +88,7 @@ class RuleEngine:
             *((ModelDetector(targets.protected_tokens, targets=targets),) if use_model else ()),
             *((SchoolModelDetector(group_words=targets.protected_tokens, targets=targets),)
               if use_model and school_model else ()),
-            SuppressionDetector(rules, patterns),
+            SuppressionDetector(patterns),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),
             *extra,  # optional MiniLM stage (off by default): after language, before intent

@@ -122,29 +122,18 @@ class PatternDetector:
 class SuppressionDetector:
     """Applies the packs' caps (quoted or self-directed language)."""
 
-    def __init__(self, rules: RuleSet, patterns: PatternDetector | None = None) -> None:
-        """``patterns``: the pattern detector whose prefilter pass (run earlier on the same
-        comment) also found this detector's candidates; without one, it runs its own."""
+    def __init__(self, patterns: PatternDetector) -> None:
+        """``patterns``: the pattern detector, whose prefilter pass over the same comment also
+        finds this detector's candidates."""
         self._patterns = patterns
-        if patterns is not None:
-            self._rules = patterns.suppressions
-        else:
-            self._rules = tuple((sup, Scanner(sup.regex)) for sup in rules.suppressions)
-            self._index = ScannerIndex([sc for _, sc in self._rules])
 
     def __call__(self, ctx: Context) -> None:
         norm = ctx.norm.text
-        cands = ctx.candidates if self._patterns is not None and ctx.candidates is not None \
-            else self._own_candidates(norm)
-        for sup, scanner in self._rules:
+        cands = ctx.candidates if ctx.candidates is not None else self._patterns.candidates(norm)
+        for sup, scanner in self._patterns.suppressions:
             if scanner.keys is not None and scanner.sid not in cands:
                 continue
             if next(scanner.finditer(norm, cands.get(scanner.sid)), None) is not None:
                 ctx.suppressed_by.append(sup.id)
                 for label in sup.labels:
                     ctx.caps[label] = min(ctx.caps.get(label, 1.0), sup.cap)
-
-    def _own_candidates(self, norm: str) -> dict[int, list[int]]:
-        if self._patterns is not None:  # the pattern detector did not run on this comment
-            return self._patterns.candidates(norm)
-        return self._index.candidates(norm)
