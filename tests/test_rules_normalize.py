@@ -101,6 +101,11 @@ def test_empty_text() -> None:
     ("polesgohome", "poles go home"),
     ("refugeesnotwelcome here", "refugees not welcome here"),
     ("all gays go to hell", "all gays go to hell"),
+    ("blackpeopleareanimals", "black people are animals"),
+    ("#islamisevil", "#islam is evil"),
+    ("jewsruntheworld", "jews run the world"),
+    ("oldpeopleshouldjustdie", "old people should just die"),
+    ("any of thepakis", "any of the pakis"),
 ])
 def test_words_run_together_with_an_attack_are_cut_apart(raw: str, folded: str) -> None:
     assert normalize(raw).text == folded
@@ -109,6 +114,7 @@ def test_words_run_together_with_an_attack_are_cut_apart(raw: str, folded: str) 
 @pytest.mark.parametrize("raw", [
     "Yiddish", "cockatoo", "Blackburn", "blackout", "mentoring", "therapists", "Scunthorpe",
     "cocktails", "manslaughter", "grasshoppers", "assessments", "Penistone",
+    "peoplewatching", "blackbirds", "soldiers", "studied", "dieselgate",
 ])
 def test_innocent_long_words_are_never_cut(raw: str) -> None:
     assert " " not in normalize(raw).text
@@ -146,3 +152,30 @@ def test_an_emoji_read_as_a_letter_still_points_at_the_original() -> None:
 ])
 def test_a_double_space_between_spaced_letters_is_a_word_break(raw: str, folded: str) -> None:
     assert normalize(raw).text == folded
+
+
+@pytest.mark.parametrize(("raw", "folded"), [
+    ("gya people are vile", "gay people are vile"),
+    ("never trust a jwe", "never trust a jew"),
+    ("mus1ims out", "muslims out"),               # leet 1 read as i, then one changed letter
+    ("refgees go home", "refugees go home"),
+    ("homosexaul teachers", "homosexual teachers"),
+    ("pregnnat women", "pregnant women"),
+])
+def test_a_slip_in_a_groups_name_reads_as_the_name(raw: str, folded: str) -> None:
+    assert normalize(raw).text == folded
+
+
+@pytest.mark.parametrize("raw", [
+    "muslin curtains", "a jaw like a shark", "Lego blocks", "flights to Somalia",
+    "family in Pakistan", "a blind date", "the girls' team", "males and females",
+    "roam around", "travelers' cheques",
+])
+def test_real_words_near_a_groups_name_are_left_alone(raw: str) -> None:
+    assert normalize(raw).text == raw.lower()
+
+
+def test_a_repaired_name_still_points_at_the_original() -> None:
+    n = normalize("so refgees ok")
+    i = n.text.index("refugees")
+    assert n.excerpt(i, i + len("refugees")) == "refgees"

@@ -1,6 +1,6 @@
 """Personal data in the RAW text: phone numbers, e-mails, postcodes, addresses, dates of birth,
 children named with their class, health details of a named child, personal social handles,
-bank details to send money to.
+bank details to send money to (and the kinds of :mod:`personal_records`).
 
 These read the raw text because the matching view folds digits and '@' into letters.  A contact
 the academy itself publishes (``allow_contacts``) never counts, nor do role mailboxes
@@ -14,6 +14,7 @@ import re
 from typing import Iterable
 
 from moderation_rules.detectors.base import Context
+from moderation_rules.detectors.personal_records import record_hits
 from moderation_rules.detectors.personal_views import cased_view
 
 __all__ = ["PersonalDataDetector", "canonical_contact"]
@@ -37,7 +38,8 @@ _DECIMAL = re.compile(r"(?<![\d.\-])\d+[.\-]\d+(?![\d.\-])")
 _BUSINESS_LINE = re.compile(r"studio|office|switchboard|reception|school|helpline|(?<!land)line is|website")
 _SCHOOL_LINE = re.compile(
     r"\b(?:attendance|absence|office|reception|switchboard|main|school|academy|admissions|"
-    r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b")
+    r"enquiries|finance|helpline|help) (?:line|number|phone|desk)\b|\bthe right number\b"
+    r"|\b(?:school|academy|college)'?s (?:own )?(?:\w+ ){0,2}(?:email|e-mail|number|phone|contacts?)\b")
 _PERSONAL_LINE = re.compile(
     r"\b(?:his|her|their|my|mum'?s|dad'?s|home|mobile|personal|private) (?:number|mobile|"
     r"phone|digits|landline)\b|\b(?:contact|ring|call|text|message|whatsapp) me (?:directly|direct|"
@@ -91,7 +93,8 @@ _YEAR_AFTER = re.compile(r"[\s,]{0,2}(?:in\s+|\(|,\s*)?[SP][1-7]\b")
 _YEAR_BEFORE = re.compile(r"\b[SP][1-7]\s+(?:(?:boy|girl|pupil|lad|lass|kid|wean)s?\s+)?$")
 _CLASS = re.compile(
     r"\b(?:in\s+)?(?:year|yr|y)\s?\d{1,2}\b|\breception class\b|\bin reception\b"
-    r"|\baged?\s+\d{1,2}\b|\b\d{1,2}\s?(?:yo|yrs? old|years? old)\b"
+    r"|\baged?\s+\d{1,2}\b|\b\d{1,2}\s?(?:yo|yrs? old|years? old|oed)\b|\b[bm]lwyddyn\s?\d{1,2}\b"
+    r"|[a-z],\s*(?:[4-9]|1[0-8])\s*(?:,|\)|$)"
     r"|\b(?:Mr|Mrs|Miss|Ms)\.?\s+[A-Z][a-z]+'s class\b|\b(?:my|our|her|his)\s+\w+'?s? class\b",
     re.IGNORECASE,
 )
@@ -100,7 +103,8 @@ _HEALTH = re.compile(
     r"ehcp|sen|send|dyslexi\w*|anorexi\w*|bulimi\w*|eating disorder|cancer|leukaemia|"
     r"conjunctivitis|nits|head lice|depress\w*|anxiety|self[- ]harm\w*|medication|"
     r"diagnos\w*|down'?s syndrome|cerebral palsy|wheelchair|hearing aid|therapy|treatment|"
-    r"non[- ]?verbal|(?:global )?developmental delay|semh|toilet trained)\b",
+    r"non[- ]?verbal|(?:global )?developmental delay|semh|toilet trained|awtistiaeth|awtistig|"
+    r"dyslecsia|sbectrwm)\b",
     re.IGNORECASE,
 )
 _HANDLE = re.compile(
@@ -138,7 +142,8 @@ _NOT_FIRST = frozenset(
     "When Where Who How And But So If Just Not No Yes Lol Omg Absolute Absolutely Very Best "
     "Anti Radio Channel Spotted Dick Holy Jesus Bloody Kind Huge Massive Shout Same Another "
     "Cheap Real Sign Share Need Want Get Got Let Lets Let's Went Gorgeous Nice Fair Local "
-    "Higher Advanced National Wales Scotland England Ireland Police".split()
+    "Higher Advanced National Wales Scotland England Ireland Police Ty Ysgol Heol Maes Cwm "
+    "Llan".split()
 )
 _NOT_LAST = frozenset(
     "Term Fair Holiday Holidays Show Concert Club Day Days Week Month Trip Evening Party Team "
@@ -262,6 +267,9 @@ class PersonalDataDetector:
             break
         for m in _FULL_NAME_IS.finditer(raw):
             ctx.add("pd.full_name", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
+        for rule, score, start, end in record_hits(raw, contact_score):
+            if not self._is_own(raw[start:end]):
+                ctx.add(rule, _LABEL, "P-PERSONAL", score, start, end)
         self._named_child(ctx, has_digit)
 
     def _numbers(self, ctx: Context, contact_score: float) -> None:
@@ -276,7 +284,7 @@ class PersonalDataDetector:
             if self._is_own(m.group()):
                 continue
             before = raw[max(0, m.start() - 30) : m.start()].lower()
-            around = raw[max(0, m.start() - 60) : m.end() + 60].lower()
+            around = raw[max(0, m.start() - 120) : m.end() + 60].lower()
             business = (_BUSINESS_LINE.search(before) or _SCHOOL_LINE.search(around)) \
                 and not _PERSONAL_LINE.search(around)
             ctx.add("pd.phone", _LABEL, "P-PERSONAL", 0.3 if business else contact_score,
@@ -305,7 +313,10 @@ class PersonalDataDetector:
             local, _, domain = addr.partition("@")
             if self._is_own(addr) or domain.endswith(_PUBLIC_DOMAINS) or _ROLE_MAILBOX.match(local):
                 continue
-            ctx.add("pd.email", _LABEL, "P-PERSONAL", contact_score, m.start(), m.end())
+            around = raw[max(0, m.start() - 120) : m.end() + 60].lower()
+            school = _SCHOOL_LINE.search(around) and not _PERSONAL_LINE.search(around)
+            ctx.add("pd.email", _LABEL, "P-PERSONAL", 0.3 if school else contact_score,
+                    m.start(), m.end())
 
     def _named_child(self, ctx: Context, has_digit: bool) -> None:
         """A full name near a class, year or age, or next to a health/SEN detail."""

@@ -9,8 +9,8 @@ wreck phone numbers, e-mail addresses and postcodes, so they read the raw text.
 
 Modules: ``characters`` (look-alikes, invisible characters, case), ``leetspeak`` (digits and
 symbols for letters, ``*`` wildcards), ``joining`` (spaced and dotted letters), ``stretching``
-(stretched letters), ``vocabulary`` (the words repairs choose between) and ``matching_view``
-(:class:`Normalized`, :func:`normalize`).
+(stretched letters), ``group_spelling`` (slips in a group's name), ``vocabulary`` (the words
+repairs choose between) and ``matching_view`` (:class:`Normalized`, :func:`normalize`).
 """
 
 from __future__ import annotations

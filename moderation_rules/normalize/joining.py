@@ -132,16 +132,26 @@ _GLUED = re.compile(r"(?<![^\W_])[a-z]{7,30}(?![^\W_])")
 _ATTACK_WORDS = frozenset({
     "hate", "hates", "kill", "killing", "despise", "despises", "loathe", "deport", "exterminate",
     "gas", "ban", "banned", "vermin", "scum", "filth", "disgusting", "inferior", "animals", "rats",
-    "parasites", "criminals", "terrorists", "trash", "gross", "useless", "enemy"})
+    "parasites", "criminals", "terrorists", "trash", "gross", "useless", "enemy", "evil",
+    "invaders", "invasion", "subhuman", "die", "filthy", "dirty", "plague", "disease"})
+# faiths named by their religion rather than their people ("islamisevil")
+_FAITHS = frozenset({"islam", "judaism", "hinduism", "sikhism", "christianity"})
 # words that, next to a group's name, make a slogan of it ("polesgohome", "muslimsout")
-_SLOGAN_WORDS = frozenset({"out", "home", "back", "go", "not", "are", "is", "should"})
+_SLOGAN_WORDS = frozenset({"out", "home", "back", "go", "not", "are", "is", "should", "run",
+                           "control", "own", "rule", "ruin"})
+# words that put a slur that closes the token in aim ("thepakis", "allthe...")
+_AIMING_WORDS = frozenset({"the", "all", "them", "those", "these", "you", "ya", "u", "dirty",
+                           "filthy", "fucking", "bloody", "stupid", "hate"})
 
 
 def _glued_cuts(token: str) -> list[int] | None:
     """Cut points splitting ``token`` into the fewest known words; None unless the pieces carry
-    an attack: two listed words, words of attack or group names ("jewsarescum"), or a group's
-    name and a slogan word ("polesgohome").  One listed word alone inside a longer word is
-    usually an innocent word the vocabulary lacks ("yiddish", "cockatoo", "blackburn")."""
+    an attack: two of listed words, words of attack and names of groups or faiths
+    ("jewsarescum", "blackpeopleareanimals"), a group's name and a slogan word ("polesgohome",
+    "jewsrunthemedia"), "people" with a word of attack ("oldpeopleshouldjustdie"), or a slur
+    closing the token after a word that aims it ("thepakis").  One listed word alone inside a
+    longer word is usually an innocent word the vocabulary lacks ("yiddish", "cockatoo",
+    "blackburn")."""
     vocab, sensitive, nouns = known_words(), sensitive_words(), group_words()[0]
     cuts = _fewest_words(token, lambda w: ((len(w) >= 4 and (w in vocab or w in sensitive))
                                            or w in _ATTACK_WORDS or w in ("i", "a")
@@ -149,10 +159,17 @@ def _glued_cuts(token: str) -> list[int] | None:
     if cuts is None or not 1 <= len(cuts) <= 4:
         return None
     parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, len(token)])]
-    hot = [p for p in parts if (len(p) >= 4 and (p in listed_words() or p in nouns))
-           or p in _ATTACK_WORDS]
-    named = any(len(p) >= 4 and p in nouns for p in parts)
-    if len(hot) >= 2 or (named and any(p in _SLOGAN_WORDS for p in parts)):
+    adjectives = group_words()[1]
+    named = [p for p in parts if (len(p) >= 4 and p in nouns) or p in _FAITHS
+             or (len(p) >= 3 and p in adjectives)]
+    attack = [p for p in parts if (len(p) >= 4 and p in listed_words()) or p in _ATTACK_WORDS]
+    slogan = any(p in _SLOGAN_WORDS for p in parts)
+    if len(set(named) | set(attack)) >= 2 or (named and slogan):
+        return cuts
+    if attack and "people" in parts and len(parts) >= 3:
+        return cuts
+    if (len(parts) == 2 and parts[0] in _AIMING_WORDS and len(parts[1]) >= 4
+            and parts[1] in listed_words()):
         return cuts
     return None
 

@@ -2,7 +2,7 @@
 
 :func:`normalize` runs the repairs in a fixed order (each one sees the previous one's output):
 fold characters, leetspeak, wildcards, dotted chains, spaced letters, stretched letters,
-words run together.
+slips in a group's name, words run together.
 :class:`Normalized` maps every folded character back to the original, so evidence always
 quotes what the author actually wrote.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation_rules.normalize.characters import fold_text
+from moderation_rules.normalize.group_spelling import repair_group_slips
 from moderation_rules.normalize.joining import rejoin_chains, rejoin_spaced, split_glued
 from moderation_rules.normalize.leetspeak import fill_wildcards, repair_leet
 from moderation_rules.normalize.stretching import collapse_runs
@@ -54,6 +55,7 @@ def normalize(text: str) -> Normalized:
     rejoin_chains(chars, starts, ends)
     rejoin_spaced(chars, starts, ends, text)
     collapse_runs(chars, starts, ends)
+    repair_group_slips(chars, starts, ends)
     split_glued(chars, starts, ends)
     while chars and chars[-1] == " ":
         chars.pop()

@@ -57,6 +57,13 @@ _FIRST_PERSON_BEFORE = re.compile(
     r"\b(?:i|we|i'd|id|i'll|we'd|we'll|i've|ive|we've)\s+(?:\w+\s+){0,2}$")
 
 # "I'm just saying X are ...", "all I'm saying is", "I say": the speaker's own claim, not a report.
+# A report the author then endorses ("saying Muslims are X is not racist, it's a fact"): the
+# reporting frame no longer defuses the attack.
+_ENDORSED = re.compile(
+    r"[^.!?;\n]{0,30}?\b(?:is|it'?s|that'?s|was)\s+(?:just\s+|simply\s+|only\s+)?(?:not\s+(?:racist|"
+    r"hateful|hate|bigoted|sexist|homophobic|transphobic|wrong|offensive)|(?:the\s+)?truth|(?:a\s+)?fact|"
+    r"true|accurate|honest|fair|right|common\s+sense|realistic|reality)\b")
+
 _OWN_CLAIM = re.compile(r"\b(?:i|we|i'm|im|i\s+am|we're|we\s+are|i'd|id|i\s+would)\s+"
                         r"(?:just\s+|only\s+|simply\s+|honestly\s+|merely\s+)?$")
 
@@ -95,7 +102,10 @@ class CounterSpeech:
             plain = _NEG_PHRASES.sub(" ", _RELATIVE_CLAUSE.sub(" ", inside))
             if rid not in _LEXICAL_NEGATION and NEGATION.search(plain):
                 return True
-        # counter-speech: quoted, or after a reporting frame in the same sentence
+        # counter-speech: quoted, or after a reporting frame in the same sentence, unless the
+        # author goes on to endorse it
+        if _ENDORSED.match(text, end, end + 80):
+            return False
         if self.quoted(text, start, end):
             return "reported"
         for r in self.reporting_rx.finditer(text, max(sent_start, start - 60), start):

@@ -1,0 +1,67 @@
+"""More kinds of personal data in the RAW text: a car's registration, a passport number, a phone
+number from abroad, a number spelled in Welsh, and a member of staff's health or home.
+
+Split from :mod:`personal_data` so each module stays readable; ``PersonalDataDetector`` calls
+:func:`record_hits` once per comment and adds what it yields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["record_hits"]
+
+# a current-style UK registration ("BV71 KRT"): how a car, and so a person, is traced
+_REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
+_PASSPORT = re.compile(r"\bpassport\s+(?:number|no\.?|num|#)\D{0,40}\b[A-Z0-9]{8,9}\b", re.IGNORECASE)
+_CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket)\W{0,3}$",
+                          re.IGNORECASE)
+# a number with another country's code ("+852 9123 4567", "+380 67 123 4567"); +44 is read by
+# the UK phone pattern
+_ABROAD_PHONE = re.compile(
+    r"(?<![\d+])\+(?!44)\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d])")
+_WORK_LINE = re.compile(r"\b(?:school|office|reception|switchboard|embassy|consulate|hotel|"
+                        r"company|ltd|business|shop|helpline)\b", re.IGNORECASE)
+# a number spelled out in Welsh: ten or more digit words starting with "dim" (nought)
+_WELSH_DIGIT = r"(?:dim|un|dau|dwy|tri|tair|pedwar|pedair|pump|chwech|saith|wyth|naw)"
+_WELSH_SPOKEN = re.compile(rf"\bdim(?:[\s,.-]+{_WELSH_DIGIT}){{9,}}\b", re.IGNORECASE)
+_STAFF = r"\b(?:Mr|Mrs|Miss|Ms|Dr|Sir)\.?\s+[A-Z][a-z]+\b"
+# a member of staff's illness or treatment ("Mr Bowen has had cancer treatment this year")
+_STAFF_HEALTH = re.compile(
+    _STAFF + r"[^.!?\n]{0,60}?\b(?:cancer|chemo\w*|miscarriage|(?:nervous )?breakdown|"
+    r"depression|rehab|sectioned|ivf|dementia|terminal(?:ly ill)?|ward \d+|in hospital with|"
+    r"diagnosed with|feichiog|pregnant)\b")
+_KIND_WORDS = re.compile(r"congrat\w*|lovely news|best wishes|wonderful news|so happy for",
+                         re.IGNORECASE)
+# where a member of staff lives, placed for anyone to find
+_STAFF_HOME = re.compile(
+    _STAFF + r"[^.!?\n]{0,50}?\b(?:lives?|living)\s+(?:next door to|opposite|across (?:the road )?"
+    r"from|round the corner from|two doors (?:down|up) from|at number \d+|above the|behind the)\b")
+
+
+def record_hits(raw: str, contact_score: float) -> Iterator[tuple[str, float, int, int]]:
+    """(rule id, score, start, end) for each kind of this module found in ``raw``."""
+    for m in _REGISTRATION.finditer(raw):
+        if not _CODE_BEFORE.search(raw, max(0, m.start() - 16), m.start()):
+            yield "pd.vehicle_registration", 0.85, m.start(), m.end()
+            break
+    for m in _PASSPORT.finditer(raw):
+        yield "pd.passport", 0.9, m.start(), m.end()
+        break
+    for m in _ABROAD_PHONE.finditer(raw):
+        if sum(c.isdigit() for c in m.group()) >= 9:
+            work = _WORK_LINE.search(raw[max(0, m.start() - 60): m.end() + 60])
+            yield "pd.phone", 0.3 if work else contact_score, m.start(), m.end()
+            break
+    for m in _WELSH_SPOKEN.finditer(raw):
+        yield "pd.phone_words", 0.85, m.start(), m.end()
+        break
+    for m in _STAFF_HEALTH.finditer(raw):
+        if m.group().lower().endswith(("pregnant", "feichiog")) and _KIND_WORDS.search(raw):
+            continue  # good wishes on the staff's own news
+        yield "pd.staff_health", 0.85, m.start(), m.end()
+        break
+    for m in _STAFF_HOME.finditer(raw):
+        yield "pd.staff_home", 0.85, m.start(), m.end()
+        break
