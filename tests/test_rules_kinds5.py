@@ -38,14 +38,14 @@ SAFEGUARDING_HIDDEN = [
     "the youth worker films the boys while they're getting changed after football",
     "he told my son to say he fell off his bike but the marks are finger shaped",
     "she had bruises on her arm from a belt and said it was nothing",
-    "that little lad in reception was left at the gate until 6pm again, no coat",
+    "that little lad in reception was left at the gate for two hours again, no coat",
     "the boy next door goes door to door begging for food most evenings",
     "my mate's brother hasn't had any food since Saturday, his mum's not been back",
     "jayden owes some older lads £250 and they know where he lives now",
     "easy money lads, parcels need running to Leicester, 15+ only, no snitches",
     "hiya gorgeous what age are u? add me on snap",
     "we'll be outside the gates friday with blades for the year 11s",
-    "the only way they'll listen is if i bring something that makes the headlines",
+    "they won't listen so I'll bring something that makes the headlines at prom",
     "there's a b0mb in the sports hall on tuesday, stay home",
 ]
 
@@ -67,6 +67,26 @@ NOT_SAFEGUARDING = [
     "lovely chapel service on Sunday, the gun salute made the little ones jump",
     "those men stood at the gate for two hours and nobody from the office came out",
     "she owes me a fiver for the school disco lol",
+    "She had half her tablets this morning and felt much better by lunch",
+    "Our Lucy has taken all her medication on time this week",
+    "My son was waiting at the gate until 4 o'clock because the coach was late",
+    "going door to door for food bank donations this weekend",
+    "He's had a sickness bug so he hasn't eaten since Monday",
+    "Earn £££ for the school by running up to Snowdon, sponsor forms in the office",
+    "Said goodbye to everyone at the leavers assembly, I'm done with school now",
+    "Last time I'm posting here as I'm leaving the PTA, thanks all",
+    "The trip was out of town and we owe the coach company 200 pounds",
+    "Miss gave us shots of the vaccine today, brave kids",
+    "Mr Patel got us some cider for the harvest festival display",
+    "Photographer shooting the school team photo on Friday",
+    "What age are you doing the 11+ at? Send me a message on whatsapp",
+    "Burns on his hand from a hot pan in food tech, school handled it well",
+    "In year 9 I had a boyfriend who is 19 now and married lol",
+    "Shotgun the front seat on the coach to sports day!",
+    "My daughter ordered her PE kit online and it never arrived. Please share a good supplier",
+    "Mae fy ffon wedi mynd ar goll ar y bws ysgol",
+    "Mae'r bel wedi taro fy mab yn ystod y gem",
+    "Chcem zabit cas pred vlakom",
 ]
 
 
@@ -96,7 +116,11 @@ PERSONAL_HIDDEN = [
 ]
 
 PERSONAL_KEPT = [
-    "use code AB12 CDE for ten percent off the school photos",
+    "Please write your child's passport number on the consent form by Thursday",
+    "Dim un dau tri pedwar pump chwech saith wyth naw - Year 1 counting in Welsh!",
+    "Mrs Davies is running the Race for Life for cancer research",
+    "Miss Patel is doing a talk on depression for parents on Tuesday",
+    "use code AB12 CDE at the till when you collect the school photos",
     "the exchange school in Lyon is on +33 4 72 00 00 00 through our office",
     "Congratulations to Mrs Ahmed, who is pregnant with her first!",
     "Well done to Year 6, 12 medals at the gala!",
@@ -163,6 +187,9 @@ HATE_HIDDEN = [
 ]
 
 HATE_KEPT = [
+    "This migrane is the worst, it should be banned",
+    "The Year 9 girls got knocked flat by the flu this week",
+    "Someone posted refugees are scum, it's right that the police are involved",
     "our Sikh neighbours got a brick through their window and the police are on it",
     "the new Polish bakery was a long time coming, so happy it's open",
     "Year 9 learned that Hitler was right-wing and why that mattered",
@@ -200,8 +227,8 @@ def test_kept_speech_that_looked_harmful(rule_outcome: Outcome, text: str) -> No
 @pytest.mark.parametrize("text", [
     "WE BUY ANY CAR, cash same day, ring now",
     "new hoodies in stock, 20% off using code HOODIE20 this week only",
+    "code BOOK25 gives 25% off all orders",
     "bored? join my server for proper tournaments every friday",
-    "grab a bargain at kids-kit-deals dot co dot uk",
     "follow 4 follow, I always follow back 💯",
     "share this with 5 parents or the council will fine you, it's real",
 ])
@@ -213,6 +240,8 @@ def test_advert_by_its_tells_is_hidden_as_spam(rule_outcome: Outcome, text: str)
     "The school discord is at discord.gg/oakfield-homework for revision help",
     "Huge thanks to Mrs Lal for the revision sessions",
     "in reception they follow 4 rules: be kind, be safe, be ready, be respectful",
+    "Follow for follow is how my daughter got hacked, please talk to your kids",
+    "The sign says cash for cars on the road by the school, it's blocking the crossing",
 ])
 def test_advert_look_alike_is_not_spam(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[0] != "spam"
@@ -239,7 +268,7 @@ def test_more_safeguarding_look_alikes(rule_outcome: Outcome, text: str) -> None
     "calm down Karen, nobody cares",
     "lads mass report her account, she's a grass",
     "Mrs Pryce = 🐍🐀",
-    "the new chair of governors is a nosy busybody and a grifter",
+    "the new chair of governors is a spineless liar",
 ])
 def test_putdown_is_hidden_as_abuse(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text) == ("abuse", "hide")
@@ -249,6 +278,12 @@ def test_putdown_is_hidden_as_abuse(rule_outcome: Outcome, text: str) -> None:
     "Karen in the office is brilliant, okay Karen thanks for sorting the forms",
     "Year 3 learned about snakes and rats at the zoo today",
     "please report his account to the police if he messages your child",
+    "Our Tom played a muppet in the Christmas show, so proud",
+    "Loser pays for the ice creams, Year 6 v staff rounders",
+    "My son is a right little busybody, always helping",
+    "Our class pets are rats.",
+    "Okay, Karen. The meeting is at 3",
+    "Mass report this account, it's a scam pretending to be the school",
 ])
 def test_putdown_look_alike_is_kept(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

@@ -14,7 +14,8 @@ __all__ = ["record_hits"]
 
 # a current-style UK registration ("BV71 KRT"): how a car, and so a person, is traced
 _REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
-_PASSPORT = re.compile(r"\bpassport\s+(?:number|no\.?|num|#)\D{0,40}\b[A-Z0-9]{8,9}\b", re.IGNORECASE)
+# the number itself: eight or nine capitals and digits, at least one digit
+_PASSPORT = re.compile(r"\b(?i:passport)\s+(?i:number|no\.?|num|#)\D{0,40}\b(?=[A-Z]*\d)[A-Z0-9]{8,9}\b")
 _CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket)\W{0,3}$",
                           re.IGNORECASE)
 # a number with another country's code ("+852 9123 4567", "+380 67 123 4567"); +44 is read by
@@ -25,13 +26,18 @@ _WORK_LINE = re.compile(r"\b(?:school|office|reception|switchboard|embassy|consu
                         r"company|ltd|business|shop|helpline)\b", re.IGNORECASE)
 # a number spelled out in Welsh: ten or more digit words starting with "dim" (nought)
 _WELSH_DIGIT = r"(?:dim|un|dau|dwy|tri|tair|pedwar|pedair|pump|chwech|saith|wyth|naw)"
-_WELSH_SPOKEN = re.compile(rf"\bdim(?:[\s,.-]+{_WELSH_DIGIT}){{9,}}\b", re.IGNORECASE)
+# (not counting from nought in a Welsh lesson: "dim, un, dau, tri...")
+_WELSH_SPOKEN = re.compile(rf"\bdim(?![\s,.-]+un[\s,.-]+dau)(?:[\s,.-]+{_WELSH_DIGIT}){{9,}}\b",
+                           re.IGNORECASE)
 _STAFF = r"\b(?:Mr|Mrs|Miss|Ms|Dr|Sir)\.?\s+[A-Z][a-z]+\b"
 # a member of staff's illness or treatment ("Mr Bowen has had cancer treatment this year")
 _STAFF_HEALTH = re.compile(
-    _STAFF + r"[^.!?\n]{0,60}?\b(?:cancer|chemo\w*|miscarriage|(?:nervous )?breakdown|"
-    r"depression|rehab|sectioned|ivf|dementia|terminal(?:ly ill)?|ward \d+|in hospital with|"
-    r"diagnosed with|feichiog|pregnant)\b")
+    _STAFF + r"[^.!?\n]{0,60}?\b(?:(?:has|had|got|'s got|is|was|'s|been|off with|diagnosed with|"
+    r"suffering (?:from|with)|battling|fighting|treated for|having|going through|yn) "
+    r"(?:(?!talk|talking|lesson|assembly|session|workshop|about|on|for)\w+ ){0,3}?|on (?=ward))"
+    r"(?:cancer|chemo\w*|miscarriage|(?:nervous )?breakdown|depression|rehab|sectioned|ivf|"
+    r"dementia|terminal(?:ly ill)?|ward \d+|feichiog|pregnant)\b"
+    r"(?! (?:research|awareness|charity|appeal|fund\w*|talk|walk|run|support group|day|week))")
 _KIND_WORDS = re.compile(r"congrat\w*|lovely news|best wishes|wonderful news|so happy for",
                          re.IGNORECASE)
 # where a member of staff lives, placed for anyone to find

@@ -62,7 +62,8 @@ _FIRST_PERSON_BEFORE = re.compile(
 _ENDORSED = re.compile(
     r"[^.!?;\n]{0,30}?\b(?:is|it'?s|that'?s|was)\s+(?:just\s+|simply\s+|only\s+)?(?:not\s+(?:racist|"
     r"hateful|hate|bigoted|sexist|homophobic|transphobic|wrong|offensive)|(?:the\s+)?truth|(?:a\s+)?fact|"
-    r"true|accurate|honest|fair|right|common\s+sense|realistic|reality)\b")
+    r"true|accurate|honest|fair|right|common\s+sense|realistic|reality)\b"
+    r"(?!\s+(?:to|that|about|of|for|in|on)\b)(?=\s*(?:$|[.!?,;]|tbh|though|mate|lol|and\b|innit))")
 
 _OWN_CLAIM = re.compile(r"\b(?:i|we|i'm|im|i\s+am|we're|we\s+are|i'd|id|i\s+would)\s+"
                         r"(?:just\s+|only\s+|simply\s+|honestly\s+|merely\s+)?$")
