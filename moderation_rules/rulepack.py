@@ -5,7 +5,9 @@ over the raw text with ``view: raw``), ``combos`` (all parts must match within `
 characters), ``suppress`` (caps a label when a mitigating phrase is present, e.g. a parent quoting
 a slur to complain about it) and ``allow`` (words and phrases that never count, e.g. Scunthorpe or
 "faggots and peas").  ``defs`` are named regex fragments shared by all packs, used as
-``{{name}}``.  Everything is validated at load time so a typo fails loudly with its file and entry.
+``{{name}}``.  A pattern or a suppression may list ``requires``: words one of which must occur
+before it is tried, a speed hint for regexes that start with no literal text.  Everything is
+validated at load time so a typo fails loudly with its file and entry.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Suppression:
     regex: re.Pattern[str]
     labels: tuple[str, ...]
     cap: float
+    requires: tuple[str, ...] = ()  # cheap hint: try only if one of these occurs (lower case)
 
 
 @dataclass(slots=True)
@@ -238,7 +241,8 @@ def load_rules(paths: Iterable[Path | Any] | None = None) -> RuleSet:
             rules.suppressions.append(
                 Suppression(str(entry.get("id", where)),
                             _compile(_as_list(entry.get("regex")), defs, where),
-                            labels, float(entry.get("cap", 0.4)))
+                            labels, float(entry.get("cap", 0.4)),
+                            tuple(str(r).lower() for r in _as_list(entry.get("requires"))))
             )
         allow = data.get("allow") or {}
         rules.allow_words.update(str(w).lower() for w in _as_list(allow.get("words")))

@@ -241,6 +241,20 @@ def test_a_school_can_extend_the_packs(tmp_path) -> None:  # type: ignore[no-unt
     assert engine.assess("shut it you gurnhead").label == "abuse"
 
 
+def test_a_suppression_with_requires_runs_only_when_a_hint_occurs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``requires`` on a suppression is a cheap hint: without any of its words the cap is
+    never tried, with one it applies as usual."""
+    extra = tmp_path / "zz-local.yaml"
+    extra.write_text(
+        "terms:\n  - {id: local.nick, label: abuse, clause: P-DEFAME, score: 0.9,"
+        " words: [gurnhead]}\n"
+        "suppress:\n  - {id: local.play, labels: [abuse], cap: 0.3, requires: [panto],"
+        " regex: ['^(?:\\w+ ){0,9}gurnhead']}\n")
+    engine = RuleEngine(packs=[extra], school_model=False)
+    assert engine.assess("he played the gurnhead in the panto").scores.get("abuse", 0) <= 0.3
+    assert engine.assess("he played the gurnhead in the show").label == "abuse"
+
+
 def test_explanations_never_quote_and_fit_x() -> None:
     """Replies vary by variant, never include the comment, and fit 280 characters on X."""
     for label in HIDE_LABELS:

@@ -306,3 +306,7 @@ def test_abuse_of_a_group_that_is_not_protected_is_hidden(rule_outcome: Outcome,
 ])
 def test_dislike_of_things_is_not_abuse(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"
+
+
+def test_a_stop_after_an_attack_does_not_excuse_it(rule_outcome: Outcome) -> None:
+    assert rule_outcome("Muslims are terrorists. Stop saying they are peaceful.") == ("hate", "hide")

@@ -133,6 +133,8 @@ class SuppressionDetector:
         for sup, scanner in self._patterns.suppressions:
             if scanner.keys is not None and scanner.sid not in cands:
                 continue
+            if sup.requires and not any(r in norm for r in sup.requires):
+                continue
             if next(scanner.finditer(norm, cands.get(scanner.sid)), None) is not None:
                 ctx.suppressed_by.append(sup.id)
                 for label in sup.labels:
