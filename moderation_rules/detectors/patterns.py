@@ -17,6 +17,11 @@ from moderation_rules.rulepack import ComboRule, PatternRule, RuleSet, Suppressi
 __all__ = ["PatternDetector", "SuppressionDetector"]
 
 
+def _hint(requires: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A rule's ``requires`` words as one search (None: no hint, always try the rule)."""
+    return re.compile("|".join(re.escape(r) for r in requires)) if requires else None
+
+
 class PatternDetector:
     """Runs every pattern and combo rule of the packs."""
 
@@ -29,11 +34,11 @@ class PatternDetector:
             (combo, tuple(Scanner(part) for part in combo.parts)) for combo in rules.combos
         )
         # the suppressions' scanners share the index: one prefilter pass serves both detectors
-        self.suppressions: tuple[tuple[Suppression, Scanner], ...] = tuple(
-            (sup, Scanner(sup.regex)) for sup in rules.suppressions)
+        self.suppressions: tuple[tuple[Suppression, Scanner, re.Pattern[str] | None], ...] = tuple(
+            (sup, Scanner(sup.regex), _hint(sup.requires)) for sup in rules.suppressions)
         everything = [sc for _, scs in self._patterns for sc in scs]
         everything += [sc for _, scs in self._combos for sc in scs]
-        everything += [sc for _, sc in self.suppressions]
+        everything += [sc for _, sc, _ in self.suppressions]
         self._index = ScannerIndex(everything)
         # Which pattern rules a text can wake: rules with an unfiltered scanner always run; the
         # others only when the prefilter found a candidate for one of their scanners.
@@ -42,9 +47,7 @@ class PatternDetector:
         self._combos_keyed = tuple(
             (combo, parts, frozenset(p.sid for p in parts if p.keys is not None))
             for combo, parts in self._combos)
-        self._requires = tuple(
-            re.compile("|".join(re.escape(r) for r in rule.requires)) if rule.requires else None
-            for rule, _ in self._patterns)
+        self._requires = tuple(_hint(rule.requires) for rule, _ in self._patterns)
         self._rule_of: dict[int, int] = {
             sc.sid: i for i, (_, scs) in enumerate(self._patterns) for sc in scs}
 
@@ -130,10 +133,10 @@ class SuppressionDetector:
     def __call__(self, ctx: Context) -> None:
         norm = ctx.norm.text
         cands = ctx.candidates if ctx.candidates is not None else self._patterns.candidates(norm)
-        for sup, scanner in self._patterns.suppressions:
+        for sup, scanner, hint in self._patterns.suppressions:
             if scanner.keys is not None and scanner.sid not in cands:
                 continue
-            if sup.requires and not any(r in norm for r in sup.requires):
+            if hint is not None and hint.search(norm) is None:
                 continue
             if next(scanner.finditer(norm, cands.get(scanner.sid)), None) is not None:
                 ctx.suppressed_by.append(sup.id)

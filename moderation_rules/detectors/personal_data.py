@@ -26,6 +26,9 @@ _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)44\s?\(?0?\)?\s?|0)(?:7\d{3}[\s-]?\d{3}[\s-]?\d{3}"
     r"|[1-3]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4}|1\d{3,4}[\s-]?\d{5,6})(?!\d)"
 )
+# a number with another country's code ("+852 9123 4567", "+380 67 123 4567")
+_ABROAD_PHONE = re.compile(
+    r"(?<![\d+])\+(?!44)\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?!\d)")
 # The same digits split up to dodge a filter ("01443 4 3 5 8 9 1", "029.2018.0447"): 01, 02,
 # 03 or 07 and eight or nine more digits in three or more groups apart by spaces, dots or dashes;
 # not a row of decimals ("0.5 0.6 0.7") or of scores ("0-1 2-3 1-0").
@@ -267,7 +270,7 @@ class PersonalDataDetector:
             break
         for m in _FULL_NAME_IS.finditer(raw):
             ctx.add("pd.full_name", _LABEL, "P-OTHER-CHILDREN", 0.9, m.start(), m.end())
-        for rule, score, start, end in record_hits(raw, contact_score):
+        for rule, score, start, end in record_hits(raw):
             if not self._is_own(raw[start:end]):
                 ctx.add(rule, _LABEL, "P-PERSONAL", score, start, end)
         self._named_child(ctx, has_digit)
@@ -276,6 +279,8 @@ class PersonalDataDetector:
         """Phone numbers, postcodes, house-number addresses and dates of birth."""
         raw = ctx.text
         phones = list(_PHONE.finditer(raw))
+        phones += [m for m in _ABROAD_PHONE.finditer(raw)
+                   if sum(c.isdigit() for c in m.group()) >= 9]
         if not phones:
             phones = [m for m in _PHONE_SPLIT.finditer(raw)
                       if len(_SPLIT_GROUPS.findall(m.group())) >= 3

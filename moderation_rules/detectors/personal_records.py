@@ -1,5 +1,5 @@
-"""More kinds of personal data in the RAW text: a car's registration, a passport number, a phone
-number from abroad, a number spelled in Welsh, and a member of staff's health or home.
+"""More kinds of personal data in the RAW text: a car's registration, a passport number, a number
+spelled in Welsh, and a member of staff's health or home.
 
 Split from :mod:`personal_data` so each module stays readable; ``PersonalDataDetector`` calls
 :func:`record_hits` once per comment and adds what it yields.
@@ -18,12 +18,6 @@ _REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
 _PASSPORT = re.compile(r"\b(?i:passport)\s+(?i:number|no\.?|num|#)\D{0,40}\b(?=[A-Z]*\d)[A-Z0-9]{8,9}\b")
 _CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket)\W{0,3}$",
                           re.IGNORECASE)
-# a number with another country's code ("+852 9123 4567", "+380 67 123 4567"); +44 is read by
-# the UK phone pattern
-_ABROAD_PHONE = re.compile(
-    r"(?<![\d+])\+(?!44)\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d])")
-_WORK_LINE = re.compile(r"\b(?:school|office|reception|switchboard|embassy|consulate|hotel|"
-                        r"company|ltd|business|shop|helpline)\b", re.IGNORECASE)
 # a number spelled out in Welsh: ten or more digit words starting with "dim" (nought)
 _WELSH_DIGIT = r"(?:dim|un|dau|dwy|tri|tair|pedwar|pedair|pump|chwech|saith|wyth|naw)"
 # (not counting from nought in a Welsh lesson: "dim, un, dau, tri...")
@@ -46,7 +40,7 @@ _STAFF_HOME = re.compile(
     r"from|round the corner from|two doors (?:down|up) from|at number \d+|above the|behind the)\b")
 
 
-def record_hits(raw: str, contact_score: float) -> Iterator[tuple[str, float, int, int]]:
+def record_hits(raw: str) -> Iterator[tuple[str, float, int, int]]:
     """(rule id, score, start, end) for each kind of this module found in ``raw``."""
     for m in _REGISTRATION.finditer(raw):
         if not _CODE_BEFORE.search(raw, max(0, m.start() - 16), m.start()):
@@ -55,11 +49,6 @@ def record_hits(raw: str, contact_score: float) -> Iterator[tuple[str, float, in
     for m in _PASSPORT.finditer(raw):
         yield "pd.passport", 0.9, m.start(), m.end()
         break
-    for m in _ABROAD_PHONE.finditer(raw):
-        if sum(c.isdigit() for c in m.group()) >= 9:
-            work = _WORK_LINE.search(raw[max(0, m.start() - 60): m.end() + 60])
-            yield "pd.phone", 0.3 if work else contact_score, m.start(), m.end()
-            break
     for m in _WELSH_SPOKEN.finditer(raw):
         yield "pd.phone_words", 0.85, m.start(), m.end()
         break

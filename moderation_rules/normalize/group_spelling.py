@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from string import ascii_lowercase
 
 from moderation_rules.normalize.vocabulary import (
     COMMON_WORDS,
     allowed_words,
     group_words,
     known_words,
+    near_group_words,
     sensitive_words,
 )
 
-__all__ = ["group_slip", "repair_group_slips"]
+__all__ = ["group_slip", "one_letter_slips", "repair_group_slips"]
 
 _TOKEN = re.compile(r"(?<![^\W_])[a-z]{3,20}(?![^\W_])")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # short or everyday names whose slips are mostly other words ("males", "poles", "girls")
 _NOT_REPAIRED = frozenset({"males", "male", "poles", "pole", "whites", "girls", "girl", "ladies",
                            "lady", "men", "trans", "queer", "queers", "boomer", "boomers",
@@ -34,29 +35,20 @@ _NOT_REPAIRED = frozenset({"males", "male", "poles", "pole", "whites", "girls", 
                            "enbies", "womenfolk", "tranny"})
 
 
-def _slips(word: str) -> set[str]:
-    """The one-slip spellings of ``word`` this module repairs."""
-    out = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-    if len(word) >= 5:
-        out |= {word[:i] + word[i + 1:] for i in range(1, len(word))}  # the first letter stays
-        out |= {word[:i] + word[i] + word[i:] for i in range(len(word))}
-    if len(word) >= 7:
-        out |= {word[:i] + c + word[i + 1:] for i in range(1, len(word)) for c in _LETTERS}
+def one_letter_slips(word: str, changed_letter: bool = False) -> set[str]:
+    """Spellings one slip from ``word``: two neighbouring letters swapped; from five letters
+    also a letter dropped or doubled; with ``changed_letter``, from seven letters also one
+    letter changed.  Shorter words get fewer kinds because most of their slips are other words.
+    """
+    n = len(word)
+    out = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1)}
+    if n >= 5:
+        out |= {word[:i] + word[i + 1:] for i in range(n)}
+        out |= {word[:i] + word[i] + word[i:] for i in range(n)}
+    if changed_letter and n >= 7:
+        out |= {word[:i] + c + word[i + 1:] for i in range(n) for c in ascii_lowercase}
     out.discard(word)
     return out
-
-
-@lru_cache(maxsize=1)
-def _near_words() -> frozenset[str]:
-    """Real words one slip from a group's name (lexicons/near_group_words.txt)."""
-    from importlib import resources
-
-    try:
-        path = resources.files("moderation_rules") / "lexicons" / "near_group_words.txt"
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, FileNotFoundError):  # pragma: no cover - a stripped install
-        return frozenset()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -64,11 +56,11 @@ def _slip_map() -> dict[str, str]:
     """Each repairable slip and the one name it stands for (slips of two names are dropped)."""
     nouns, others = group_words()
     names = {w for w in nouns | others if w.isalpha() and w not in _NOT_REPAIRED}
-    keep = known_words() | sensitive_words() | allowed_words() | COMMON_WORDS | _near_words()
+    keep = known_words() | sensitive_words() | allowed_words() | COMMON_WORDS | near_group_words()
     found: dict[str, str] = {}
     clash: set[str] = set()
     for name in names:
-        for slip in _slips(name):
+        for slip in one_letter_slips(name, changed_letter=True):
             if slip in keep or slip[0] != name[0]:
                 continue
             if slip in found and found[slip] != name:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 __all__ = ["COMMON_WORDS", "allowed_words", "group_words", "known_words", "listed_words",
-           "sensitive_words", "word_rank"]
+           "near_group_words", "sensitive_words", "word_rank"]
 
 # Everyday words: when a repair has several known readings ("c*me", "neeeed"), these win.
 COMMON_WORDS = frozenset(
@@ -31,28 +31,35 @@ COMMON_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """Known words (lexicons/vocab.txt, built by model/train.py) for choosing repairs."""
+def _lexicon_words(name: str) -> list[str]:
+    """The words of a shipped lexicon file, in order ("#" starts a comment line)."""
     from importlib import resources
 
     try:
-        path = resources.files("moderation_rules") / "lexicons" / "vocab.txt"
-        return frozenset(path.read_text(encoding="utf-8").split())
+        path = resources.files("moderation_rules") / "lexicons" / name
+        lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, FileNotFoundError):  # pragma: no cover - a stripped install
-        return frozenset()
+        return []
+    return [w for line in lines if not line.startswith("#") for w in line.split()]
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Known words (lexicons/vocab.txt, built by model/train.py) for choosing repairs."""
+    return frozenset(_lexicon_words("vocab.txt"))
 
 
 @lru_cache(maxsize=1)
 def word_rank() -> dict[str, int]:
     """Position of each known word in vocab.txt, which lists the most frequent words first."""
-    from importlib import resources
+    return {w: i for i, w in enumerate(_lexicon_words("vocab.txt"))}
 
-    try:
-        path = resources.files("moderation_rules") / "lexicons" / "vocab.txt"
-        return {w: i for i, w in enumerate(path.read_text(encoding="utf-8").split())}
-    except (OSError, FileNotFoundError):  # pragma: no cover - a stripped install
-        return {}
+
+@lru_cache(maxsize=1)
+def near_group_words() -> frozenset[str]:
+    """Real words one slip from a protected group's name (lexicons/near_group_words.txt):
+    a repair never rewrites them ("muslin", "blocks")."""
+    return frozenset(_lexicon_words("near_group_words.txt"))
 
 
 @lru_cache(maxsize=1)

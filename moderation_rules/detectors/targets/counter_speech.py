@@ -56,7 +56,6 @@ _CLOSE_QUOTE = re.compile(r"[\"'](?=$|[\s.,!?;:)\]-])")
 _FIRST_PERSON_BEFORE = re.compile(
     r"\b(?:i|we|i'd|id|i'll|we'd|we'll|i've|ive|we've)\s+(?:\w+\s+){0,2}$")
 
-# "I'm just saying X are ...", "all I'm saying is", "I say": the speaker's own claim, not a report.
 # A report the author then endorses ("saying Muslims are X is not racist, it's a fact"): the
 # reporting frame no longer defuses the attack.
 _ENDORSED = re.compile(
@@ -65,6 +64,7 @@ _ENDORSED = re.compile(
     r"true|accurate|honest|fair|right|common\s+sense|realistic|reality)\b"
     r"(?!\s+(?:to|that|about|of|for|in|on)\b)(?=\s*(?:$|[.!?,;]|tbh|though|mate|lol|and\b|innit))")
 
+# "I'm just saying X are ...", "all I'm saying is", "I say": the speaker's own claim, not a report.
 _OWN_CLAIM = re.compile(r"\b(?:i|we|i'm|im|i\s+am|we're|we\s+are|i'd|id|i\s+would)\s+"
                         r"(?:just\s+|only\s+|simply\s+|honestly\s+|merely\s+)?$")
 

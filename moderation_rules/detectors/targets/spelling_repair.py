@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from moderation_rules.detectors.targets.lexicon import TargetWords, words_in
+from moderation_rules.normalize.group_spelling import one_letter_slips
 
 __all__ = ["TOKEN", "TokenRepairer", "fill_stars", "repair_tokens", "star_words"]
 
@@ -40,25 +41,6 @@ _COMMON = frozenset(
 )
 
 
-def _variants(word: str) -> set[str]:
-    """One-letter slips of ``word``: a dropped, swapped or doubled letter."""
-    out: set[str] = set()
-    for i in range(len(word)):
-        out.add(word[:i] + word[i + 1 :])
-        out.add(word[:i] + word[i] + word[i:])
-        if i + 1 < len(word):
-            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-    out.discard(word)
-    return out
-
-
-def _swaps(word: str) -> set[str]:
-    """Adjacent-letter swaps of ``word`` (for four-letter words, where drops are too risky)."""
-    out = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
-    out.discard(word)
-    return out
-
-
 class TokenRepairer:
     """Maps evasive tokens back to listed words (fuzzy slips and run-together words)."""
 
@@ -71,7 +53,7 @@ class TokenRepairer:
         for word in targets:
             if len(word) < 4 or not word.isalpha():
                 continue
-            variants = _variants(word) if len(word) >= 5 else _swaps(word)
+            variants = one_letter_slips(word)
             for v in variants:
                 if v in known_set or len(v) < 4:
                     continue
