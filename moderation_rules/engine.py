@@ -18,7 +18,7 @@ from moderation_rules.detectors.base import Context, Hit, Rule
 from moderation_rules.detectors.intent import IntentResolver, LanguageDetector
 from moderation_rules.detectors.lexicon import LexiconDetector
 from moderation_rules.detectors.model import ModelDetector
-from moderation_rules.detectors.school_model import SchoolModelDetector
+from moderation_rules.detectors.school_model import SchoolModelDetector, load_school_model
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
 from moderation_rules.detectors.targets import TargetDetector, load_people_groups
@@ -81,13 +81,17 @@ class RuleEngine:
         self.embeddings: bool = bool(extra)
         self.version: str = ENGINE_VERSION + ("+minilm-1" if extra else "")
         patterns = PatternDetector(rules)
+        # the two models read the words in one pass; the school model's reading is kept in the
+        # context for its own detector
+        school = load_school_model() if use_model and school_model else None
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             patterns,
             targets,
-            *((ModelDetector(targets.protected_tokens, targets=targets),) if use_model else ()),
-            *((SchoolModelDetector(group_words=targets.protected_tokens, targets=targets),)
-              if use_model and school_model else ()),
+            *((ModelDetector(targets.protected_tokens, targets=targets, school=school),)
+              if use_model else ()),
+            *((SchoolModelDetector(school, group_words=targets.protected_tokens,
+                                   targets=targets),) if school is not None else ()),
             SuppressionDetector(patterns),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         # kept out of training and never read: four school settings and a file of hate kinds
         "school-fresh": [r for f in sorted((HERE / "eval_data" / "fresh").glob("school-fresh-*.csv"))
                          for r in read_labelled_csv(f)],
-        "hate-kinds-fresh": read_labelled_csv(HERE / "eval_data" / "fresh" / "hate-kinds-fresh-9.csv"),
+        "hate-kinds-fresh": read_labelled_csv(HERE / "eval_data" / "fresh" / "hate-kinds-fresh-10.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

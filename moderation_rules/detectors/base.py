@@ -49,6 +49,8 @@ class Context:
     suppressed_by: list[str] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
     model_probs: dict[str, float] = field(default_factory=dict)  # statistical model output
+    # the school model's probabilities, when the hate model's pass over the words read them too
+    school_probs: dict[str, float] | None = None
     language: str = "en"
     allowed: list[tuple[int, int]] = field(default_factory=list)  # folded spans never matched
     # set by the target detector: the attack it found is on a person or a group that is not a
@@ -57,6 +59,9 @@ class Context:
     # the rule packs' prefilter candidates (scanner id -> positions), found once by the
     # pattern detector and read again by the suppressions
     candidates: dict[int, list[int]] | None = None
+    # the best score of each piece of evidence per label, as far as ``_indexed`` hits go
+    _best: dict[str, dict[str, float]] = field(default_factory=dict, init=False, repr=False)
+    _indexed: int = field(default=0, init=False, repr=False)
 
     def add(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
             tags: tuple[str, ...] = (), key: str = "") -> None:
@@ -78,12 +83,23 @@ class Context:
         rules = [h.rule for h in self.hits if h.label == label]
         return bool(rules) and all(r.startswith("model.") for r in rules)
 
+    def _best_evidence(self) -> dict[str, dict[str, float]]:
+        """Label -> evidence key -> its best score, brought up to date with the hits (which
+        are only ever appended, so each is read once)."""
+        hits = self.hits
+        if self._indexed < len(hits):
+            best = self._best
+            for h in hits[self._indexed:]:
+                per = best.setdefault(h.label, {})
+                key = h.key or h.rule
+                if h.score > per.get(key, 0.0):
+                    per[key] = h.score
+            self._indexed = len(hits)
+        return self._best
+
     def score(self, label: str) -> float:
         """Current score of a label: noisy-or over distinct evidence, each at its best, capped."""
-        best: dict[str, float] = {}
-        for h in self.hits:
-            if h.label == label and h.score > best.get(h.key or h.rule, 0.0):
-                best[h.key or h.rule] = h.score
+        best = self._best_evidence().get(label)
         value = noisy_or(list(best.values())) if best else 0.0
         return min(value, self.caps.get(label, 1.0))
 

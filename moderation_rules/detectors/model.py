@@ -20,18 +20,21 @@ import array
 import base64
 import json
 import math
+import operator
 import re
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from moderation_rules.detectors.base import Context
 from moderation_rules.model.features import _WORD, _bigram_hash, _word_hashes
 
-__all__ = ["POSITIVE_STANCE", "GroupAttack", "HashedModel", "ModelDetector", "load_model",
-           "load_shipped"]
+__all__ = ["POSITIVE_STANCE", "GroupAttack", "HashedModel", "ModelDetector", "StackedModels",
+           "load_model", "load_shipped"]
 
 _PERSON = re.compile(
     r"\b(?:you|u|ur|ya|yous|youre|your|he|she|him|her|his|hes|shes|mr|mrs|miss|ms|sir|"
@@ -65,6 +68,23 @@ class HashedModel:
         self._k = k
         self._pair_cache: dict[tuple[str, str], tuple[tuple[float, ...], tuple[int, ...]]] = {}
 
+    def sums(self, wh: int, bh: int, grams: tuple[int, ...]) -> tuple[float, ...]:
+        """Raw weight sums per class of one word (bucket ``wh``, -1 at the end of the text)
+        with its bigram ``bh`` and character 4-grams (at half weight)."""
+        k, w = self._k, self._flat
+        return tuple(
+            (w[wh * k + j] if wh >= 0 else 0) + w[bh * k + j]
+            + sum(w[g * k + j] for g in grams) * 0.5
+            for j in range(k))
+
+    def probabilities(self, sums: list[float], norm: float) -> dict[str, float]:
+        """Class probabilities from the summed raw weights and the feature vector's norm."""
+        z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(self._k)]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        s = sum(e)
+        return {c: e[j] / s for j, c in enumerate(self.classes)}
+
     def _pair(self, prev: str, tok: str) -> tuple[tuple[float, ...], tuple[int, ...]]:
         """Raw weight sums per class of one word with its bigram, and the buckets it fills
         (a unigram or bigram bucket twice, a character 4-gram once: half units), cached per
@@ -72,18 +92,9 @@ class HashedModel:
         key = (prev, tok)
         cached = self._pair_cache.get(key)
         if cached is None:
-            k, w, buckets = self._k, self._flat, self.buckets
-            if tok:
-                wh, grams = _word_hashes(tok, buckets)
-                bh = _bigram_hash(prev, tok, buckets)
-            else:  # the end of the text
-                wh, grams, bh = -1, (), _bigram_hash(prev, "</s>", buckets)
-            sums = tuple(
-                (w[wh * k + j] if wh >= 0 else 0) + w[bh * k + j]
-                + sum(w[g * k + j] for g in grams) * 0.5
-                for j in range(k))
-            cached = (sums, ((wh, wh) if wh >= 0 else ()) + (bh, bh) + grams)
-            if len(self._pair_cache) < 200_000:
+            wh, bh, grams = _pair_buckets(prev, tok, self.buckets)
+            cached = (self.sums(wh, bh, grams), _filled(wh, bh, grams))
+            if len(self._pair_cache) < _PAIR_CACHE:
                 self._pair_cache[key] = cached
         return cached
 
@@ -94,7 +105,6 @@ class HashedModel:
         term is a small integer times 1 or 0.5, so the sum is exact and does not depend on the
         order (identical to summing bucket by bucket).
         """
-        k = self._k
         pair = self._pair
         cache = self._pair_cache
         prev = "<s>"
@@ -105,14 +115,89 @@ class HashedModel:
             vectors.append(v)
             filled += ids
             prev = tok
-        # the feature vector's length, as features_folded counts it (in half units)
-        norm = 2.0 / math.sqrt(sum(c * c for c in Counter(filled).values()))
-        sums = [sum(col) for col in zip(*vectors)]
-        z = [self.bias[j] + norm * self._scales[j] * sums[j] for j in range(k)]
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        s = sum(e)
-        return {c: e[j] / s for j, c in enumerate(self.classes)}
+        return self.probabilities([sum(col) for col in zip(*vectors)], _norm(Counter(filled)))
+
+
+_PAIR_CACHE = 200_000  # word pairs remembered per model (or per stack of models)
+
+
+def _pair_buckets(prev: str, tok: str, buckets: int) -> tuple[int, int, tuple[int, ...]]:
+    """Buckets of a word (-1 for the end of the text), its bigram and its 4-grams."""
+    if tok:
+        wh, grams = _word_hashes(tok, buckets)
+        return wh, _bigram_hash(prev, tok, buckets), grams
+    return -1, _bigram_hash(prev, "</s>", buckets), ()
+
+
+def _filled(wh: int, bh: int, grams: tuple[int, ...]) -> tuple[int, ...]:
+    """The buckets one word fills, in half units (a unigram or bigram twice, a 4-gram once)."""
+    return ((wh, wh) if wh >= 0 else ()) + (bh, bh) + grams
+
+
+def _norm(counts: Counter[int]) -> float:
+    """The inverse length of the feature vector, as ``features_folded`` counts it."""
+    values = counts.values()
+    return 2.0 / math.sqrt(sum(map(operator.mul, values, values)))
+
+
+class StackedModels:
+    """Hashed models over the same features, read in one pass over a comment's words.
+
+    The hate model and the school model hash the same words into tables of different sizes.
+    Each size divides the largest, so a word's bucket in the largest table gives its bucket in
+    every other (``h % size``), and each word pair is hashed and looked up once for all of
+    them.  The probabilities are exactly those of each model's own ``predict_folded``.
+    """
+
+    def __init__(self, models: Sequence[HashedModel]) -> None:
+        self.models = tuple(models)
+        self.buckets = max(m.buckets for m in self.models)
+        if any(self.buckets % m.buckets for m in self.models):
+            raise ValueError("stacked models need table sizes that divide the largest")
+        ends = [0]
+        for m in self.models:
+            ends.append(ends[-1] + len(m.classes))
+        self._slices = tuple(slice(a, b) for a, b in pairwise(ends))
+        # word pair -> every model's weight sums (one flat tuple) and the buckets it fills
+        self._cache: dict[tuple[str, str], tuple[tuple[float, ...], tuple[int, ...]]] = {}
+
+    def _pair(self, prev: str, tok: str) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        wh, bh, grams = _pair_buckets(prev, tok, self.buckets)
+        sums: tuple[float, ...] = ()
+        for m in self.models:
+            sums += m.sums(wh % m.buckets if wh >= 0 else -1, bh % m.buckets,
+                           tuple(g % m.buckets for g in grams))
+        cached = (sums, _filled(wh, bh, grams))
+        if len(self._cache) < _PAIR_CACHE:
+            self._cache[(prev, tok)] = cached
+        return cached
+
+    def predict_folded(self, folded: str) -> tuple[dict[str, float], ...]:
+        """Each model's class probabilities of an already folded text, in stack order."""
+        cache = self._cache
+        pair = self._pair
+        prev = "<s>"
+        per_word = []
+        filled: list[int] = []
+        for tok in _WORD.findall(folded) + [""]:
+            v, ids = cache.get((prev, tok)) or pair(prev, tok)
+            per_word.append(v)
+            filled += ids
+            prev = tok
+        counts = Counter(filled)
+        norm = _norm(counts)
+        totals = [sum(col) for col in zip(*per_word)]
+        out = []
+        for m, part in zip(self.models, self._slices):
+            size = m.buckets
+            own = norm
+            if size != self.buckets and len({h % size for h in counts}) < len(counts):
+                merged: Counter[int] = Counter()  # buckets that share a slot in this table
+                for h, c in counts.items():
+                    merged[h % size] += c
+                own = _norm(merged)
+            out.append(m.probabilities(totals[part], own))
+        return tuple(out)
 
 
 @lru_cache(maxsize=4)
@@ -170,8 +255,12 @@ class ModelDetector:
     """Adds model evidence (``model.hate``, ``model.abuse``, ``model.sexual``) to the context."""
 
     def __init__(self, group_words: frozenset[str], hide: float = 0.6, review: float = 0.4,
-                 model: HashedModel | None = None, targets: Any = None) -> None:
+                 model: HashedModel | None = None, targets: Any = None,
+                 school: HashedModel | None = None) -> None:
+        """``school``: the school comment model, read in the same pass over the words; its
+        probabilities are left in ``Context.school_probs`` for :class:`SchoolModelDetector`."""
         self.model = model or load_model()
+        self._stack = StackedModels((self.model, school)) if school is not None else None
         # a protected group plus an un-negated negative predicate lifts review-level model hate
         self._attacked = GroupAttack(group_words, targets)
         self._groups = group_words
@@ -189,7 +278,10 @@ class ModelDetector:
         folded = ctx.norm.text
         if len(folded) < 3:
             return
-        probs = self.model.predict_folded(folded)
+        if self._stack is not None:
+            probs, ctx.school_probs = self._stack.predict_folded(folded)
+        else:
+            probs = self.model.predict_folded(folded)
         ctx.model_probs = probs
         words = set(re.findall(r"[a-z]+", folded))
         hate = self._score(probs.get("hate", 0.0))

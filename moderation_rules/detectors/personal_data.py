@@ -119,6 +119,9 @@ _HANDLE = re.compile(
     r"@?[A-Za-z0-9_.]{3,}",
     re.IGNORECASE,
 )
+# every _HANDLE match names a platform: a cheap first look before the costly search
+_PLATFORM_NAMED = re.compile(
+    r"\b(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|fb|facebook|twitter|x)\b", re.IGNORECASE)
 # a member of staff's own account named with its handle ("Miss Morgan's on TikTok as @rhi_m")
 _STAFF_HANDLE = re.compile(
     r"\b(?:Mr|Mrs|Miss|Ms|Dr|Sir)\.?\s+[A-Z][a-z]+(?:'s|\s+is)\s+on\s+(?:insta(?:gram)?|tik\s?tok|"
@@ -246,7 +249,7 @@ class PersonalDataDetector:
         for m in _STAFF_HANDLE.finditer(raw):
             ctx.add("pd.social_handle", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
             break
-        for m in _HANDLE.finditer(raw):
+        for m in _HANDLE.finditer(raw) if _PLATFORM_NAMED.search(raw) else ():
             ctx.add("pd.social_handle", _LABEL, "P-PERSONAL", 0.9, m.start(), m.end())
             break
         if _ANY_UPPER.search(raw):

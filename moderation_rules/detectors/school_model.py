@@ -159,7 +159,8 @@ class SchoolModelDetector:
                 joking or not _PERSON.search(folded)
                 or now.get("safeguarding", 0.0) >= REVIEW_THRESHOLD):
             return  # nothing the model could add: spare the prediction
-        probs = self.model.predict_folded(folded)
+        probs = ctx.school_probs if ctx.school_probs is not None \
+            else self.model.predict_folded(folded)
         complaint = now.get("complaint", 0.0) >= 0.5
         allowed = [label for label in _HIDE_ORDER if self._may_add(label, ctx, folded, complaint)]
         for label, steps in _STEPS.items():
