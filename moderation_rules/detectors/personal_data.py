@@ -14,7 +14,7 @@ import re
 from typing import Iterable
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.detectors.personal_records import record_hits
+from moderation_rules.detectors.personal_records import mixed_phone, record_hits
 from moderation_rules.detectors.personal_views import cased_view
 
 __all__ = ["PersonalDataDetector", "canonical_contact"]
@@ -165,7 +165,8 @@ _NOT_LAST = frozenset(
     "Dale Field Fields Common Heath End Lake Lakes River Canal Quay Wharf Dock Harbour Airport "
     "Hospital Surgery Clinic Pool Court Grove Rise Mews Walk Vale Estate Parade Chase Croft "
     "Green Hill Park Town City Village Police Today Live Online Gaelic Welsh Irish French "
-    "Spanish German Learners Higher Highers Advanced Nat National Nationals".split()
+    "Spanish German Learners Higher Highers Advanced Nat National Nationals Education House "
+    "Support Provision".split()
 )
 _STOP = frozenset(
     "the and for with from this that have has had was were are you your our his her their she "
@@ -213,6 +214,10 @@ class PersonalDataDetector:
 
     def __call__(self, ctx: Context) -> None:
         self._detect_all(ctx)
+        mixed = mixed_phone(ctx.text)  # as written: folding would turn "O77OO" into "ottoo"
+        if mixed is not None and not self._is_own(ctx.text[mixed[0] : mixed[1]]):
+            work = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
+            ctx.add("pd.phone_mixed", _LABEL, "P-PERSONAL", 0.3 if work else 0.85, *mixed)
         if self._allowed and ctx.only_models_say(_LABEL) and self._mentions_own(ctx.text):
             # the academy's own published contacts are what a model took for personal data
             ctx.caps["personal_data"] = min(ctx.caps.get("personal_data", 1.0), 0.45)
