@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
     _c = _p = None  # type: ignore[assignment]
 
 __all__ = ["literal_prefixes", "prefix_keys", "text_keys", "Scanner", "ScannerIndex",
-           "BOUND_LEFT", "long_prefixes"]
+           "BOUND_LEFT", "long_prefixes", "trie_regex"]
 
 # The left word boundary the rule packs put in front of every bounded regex: no word character
 # just before, unless the match itself starts with a non-word character.
@@ -181,7 +181,7 @@ class Scanner:
                 after = max(m.end(), pos + 1)
 
 
-def _trie_regex(words: list[str]) -> str:
+def trie_regex(words: list[str]) -> str:
     """A regex matching the longest of ``words`` at a position (nested by common prefix)."""
     trie: dict[str, Any] = {}
     for w in words:
@@ -239,7 +239,7 @@ class ScannerIndex:
                 sids |= by_prefix.get(p[:k], set())
             self._closure[p] = tuple(sorted(sids))
         words = sorted(by_prefix)
-        self._rx = re.compile(r"(?<![^\W_])(?=(" + _trie_regex(words) + "))") if words else None
+        self._rx = re.compile(r"(?<![^\W_])(?=(" + trie_regex(words) + "))") if words else None
 
     def candidates(self, text: str) -> dict[int, list[int]]:
         """Sorted, unique candidate start positions per scanner id (scanners without keys are

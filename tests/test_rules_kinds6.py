@@ -84,6 +84,9 @@ NOT_SAFEGUARDING = [
     "my son has started saying 'innit' after chatting with his cousins online",
     "I'm 14 and I promise to work hard as head girl",
     "our choir is going to be on the news! so proud",
+    "bye bye hay fever 💊💊 summer is here",
+    "Make sure your son doesn't come back without his PE kit",
+    "Join us at the fete on Saturday, anyone serious about cake welcome",
 ]
 
 
@@ -128,8 +131,8 @@ def test_personal_data_look_alike_is_kept(rule_outcome: Outcome, text: str) -> N
 
 
 @pytest.mark.parametrize(("text", "label"), [
-    ("laging may pasa ang kaklase ko sa mukha", "safeguarding"),
-    ("o motorista toca na perna dela todos os dias", "safeguarding"),
+        ("laging may pasa ang kaklase ko sa mukha", "safeguarding"),
+    ("o motorista lhe toca na perna todos os dias", "safeguarding"),
     ("aabbahay wuu i garaacaa", "safeguarding"),
     ("kal raat papa ne phir maareya mainu", "safeguarding"),
     ("मेरो काकाले मलाई धेरै कुट्नुहुन्छ", "safeguarding"),
@@ -152,7 +155,7 @@ def test_community_language_phrase_is_read(rule_outcome: Outcome, text: str, lab
     "your mum's so skint she shops at the food bank 😂",
     "you lot will all die alone",
     "crawl back under your rock",
-    "Jayden stinks of wee, don't sit next to him",
+    "he stinks of wee, don't sit next to him in maths",
 ])
 def test_campaign_accusation_or_putdown_is_hidden_as_abuse(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text) == ("abuse", "hide")
@@ -175,7 +178,7 @@ def test_abuse_look_alike_is_kept(rule_outcome: Outcome, text: str) -> None:
     "women belong in the kitchen, not running a football club",
     "a woman ref? back to the kitchen love",
     "no woman has any business coaching a boys' team",
-    "14 words, remember them",
+    "14 words. this town needs it more than anywhere",
     "a prayer room for terrorists in training",
     "Happy Eid, so where's the next attack then",
     "this school is basically a madrassa now",
@@ -186,6 +189,9 @@ def test_abuse_look_alike_is_kept(rule_outcome: Outcome, text: str) -> None:
     "cousin marriage families, no wonder so many need extra help 😂",
     "Asians on Park Lane, we're coming for you on Saturday",
     "any gay couple in my pub is leaving in an ambulance",
+    "the contempt I feel for gypsies is hard to put into words",
+    "pensioners are a waste of a hospital bed",
+    "immi grants should all be sent back, every one of them vermin",
 ])
 def test_hate_trope_is_hidden(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text) == ("hate", "hide")
@@ -201,6 +207,9 @@ def test_hate_trope_is_hidden(rule_outcome: Outcome, text: str) -> None:
     "Two dads ran the tombola this year, thanks so much!",
     "the ambulance is leaving now, match restarts in five",
     "14 medals and 2 words: well done",
+    "she got 14 words right in her spelling test!",
+    "the contempt I feel for racists is hard to put into words",
+    "the new ward means no pensioner waits for a hospital bed",
 ])
 def test_hate_look_alike_is_not_hidden(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"
@@ -224,6 +233,7 @@ def test_scam_advert_or_sexual_remark_is_hidden(rule_outcome: Outcome, text: str
     "Avon and Somerset Police visited Year 6 today",
     "DTF transfers for the PTA hoodies arrived today",
     "Tupperware lunchboxes please, not cling film",
+    "please share the PTA's raffle post with your friends and family, thank you!",
 ])
 def test_scam_or_sexual_look_alike_is_kept(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"

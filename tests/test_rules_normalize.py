@@ -179,3 +179,27 @@ def test_a_repaired_name_still_points_at_the_original() -> None:
     n = normalize("so refgees ok")
     i = n.text.index("refugees")
     assert n.excerpt(i, i + len("refugees")) == "refgees"
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("immi grants go home", "immigrants go home"),
+    ("the mus lims on our street", "the muslims on our street"),
+    ("refu gees out", "refugees out"),
+])
+def test_a_group_name_written_in_two_pieces_is_read_as_one_word(text: str, folded: str) -> None:
+    assert normalize(text).text == folded
+
+
+@pytest.mark.parametrize("text", [
+    "pak is playing india on sunday",  # "pakis" would be a slur the writer never wrote
+    "as ians go, he's quiet",
+    "we grant it, immi",
+    "black people",
+])
+def test_real_words_side_by_side_are_not_joined(text: str) -> None:
+    assert normalize(text).text == text
+
+
+def test_a_joined_name_quotes_both_pieces() -> None:
+    n = normalize("immi grants")
+    assert n.excerpt(0, len(n.text)) == "immi grants"

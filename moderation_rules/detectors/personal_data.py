@@ -14,7 +14,7 @@ import re
 from typing import Iterable
 
 from moderation_rules.detectors.base import Context
-from moderation_rules.detectors.personal_records import mixed_phone, record_hits
+from moderation_rules.detectors.personal_records import mixed_phone, ni_number, record_hits
 from moderation_rules.detectors.personal_views import cased_view
 
 __all__ = ["PersonalDataDetector", "canonical_contact"]
@@ -218,6 +218,9 @@ class PersonalDataDetector:
         if mixed is not None and not self._is_own(ctx.text[mixed[0] : mixed[1]]):
             work = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
             ctx.add("pd.phone_mixed", _LABEL, "P-PERSONAL", 0.3 if work else 0.85, *mixed)
+        insurance = ni_number(ctx.text)
+        if insurance is not None:
+            ctx.add("pd.ni_number", _LABEL, "P-PERSONAL", 0.9, *insurance)
         if self._allowed and ctx.only_models_say(_LABEL) and self._mentions_own(ctx.text):
             # the academy's own published contacts are what a model took for personal data
             ctx.caps["personal_data"] = min(ctx.caps.get("personal_data", 1.0), 0.45)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["mixed_phone", "record_hits"]
+__all__ = ["mixed_phone", "ni_number", "record_hits"]
 
 # a current-style UK registration ("BV71 KRT"): how a car, and so a person, is traced
 _REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
@@ -19,7 +19,8 @@ _REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
 _PASSPORT = re.compile(r"\b(?i:passport)\s+(?i:number|no\.?|num|#)\D{0,40}\b(?=[A-Z]*\d)[A-Z0-9]{8,9}\b")
 # a National Insurance number ("QQ 12 34 56 C")
 _NI_NUMBER = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
-_CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket)\W{0,3}$",
+_CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket|receipt)"
+                          r"(?:\s+(?:is|number|no\.?|num))?\W{0,3}$",
                           re.IGNORECASE)
 # a number spelled out in Welsh: ten or more digit words starting with "dim" (nought)
 _WELSH_DIGIT = r"(?:dim|un|dau|dwy|tri|tair|pedwar|pedair|pump|chwech|saith|wyth|naw)"
@@ -78,10 +79,20 @@ def mixed_phone(raw: str) -> tuple[int, int] | None:
     if not _ANY_DIGIT.search(raw):
         return None
     for m in _MIXED_PHONE.finditer(raw):
-        if _PLAIN_NUMBER.fullmatch(m.group()):
-            continue  # plain digits: the phone patterns of ``personal_data`` read those
+        if _PLAIN_NUMBER.fullmatch(m.group()) or m.group().count(",") > 2:
+            continue  # plain digits (``personal_data`` reads those), or a list ("sizes 07, 08, 09")
         digits = _mixed_phone_digits(m.group())
         if len(digits) in (10, 11) and digits[0] == "0" and digits[1] in "1237":
+            return m.span()
+    return None
+
+
+def ni_number(raw: str) -> tuple[int, int] | None:
+    """The span of a National Insurance number, unless it follows "order", "ref" or "code".
+
+    Read on the text as written: the matching view folds the digits of "QQ123456C"."""
+    for m in _NI_NUMBER.finditer(raw):
+        if not _CODE_BEFORE.search(raw, max(0, m.start() - 24), m.start()):
             return m.span()
     return None
 
@@ -94,9 +105,6 @@ def record_hits(raw: str) -> Iterator[tuple[str, float, int, int]]:
             break
     for m in _PASSPORT.finditer(raw):
         yield "pd.passport", 0.9, m.start(), m.end()
-        break
-    for m in _NI_NUMBER.finditer(raw):
-        yield "pd.ni_number", 0.9, m.start(), m.end()
         break
     for m in _WELSH_SPOKEN.finditer(raw):
         yield "pd.phone_words", 0.85, m.start(), m.end()

@@ -1,4 +1,5 @@
-"""Read one-letter slips of a protected group's name as the name ("musiims", "jwe", "refgees").
+"""Read one-letter slips of a protected group's name as the name ("musiims", "jwe", "refgees"),
+and a long name written in two pieces ("immi grants", "mus lims") as one word.
 
 Every detector, the statistical models included, keys on the group's name: "gay people are an
 abomination" is hidden while "gya people are an abomination" would pass.  A token that is not a
@@ -6,7 +7,8 @@ known word and is one slip away from exactly one group name (a dropped, doubled 
 letter; for names of seven letters or more also one changed letter; for three- and four-letter
 names only a swap) is read as that name.  Real English words one slip away ("muslin",
 "blocks", "jaw"; ``lexicons/near_group_words.txt``), the project's vocabulary and every word
-the packs list or allow are never changed.
+the packs list or allow are never changed.  A name is joined from two pieces only where the
+first piece is no word of its own and the second is no bare function word ("as ians" stays).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from moderation_rules.normalize.vocabulary import (
     near_group_words,
     sensitive_words,
 )
+from moderation_rules.prefilter import trie_regex
 
-__all__ = ["group_slip", "one_letter_slips", "repair_group_slips"]
+__all__ = ["group_slip", "join_split_group_names", "one_letter_slips", "repair_group_slips"]
 
 _TOKEN = re.compile(r"(?<![^\W_])[a-z]{3,20}(?![^\W_])")
 # short or everyday names whose slips are mostly other words ("males", "poles", "girls")
@@ -89,3 +92,37 @@ def repair_group_slips(chars: list[str], starts: list[int], ends: list[int]) -> 
         chars[a:b] = list(name)
         starts[a:b] = [first] * len(name)
         ends[a:b] = [last] * len(name)
+
+
+# second pieces that are words in their own right far more often than half a name
+_SPLIT_STOP = frozenset(["is", "are", "was", "as", "an", "at", "in", "on", "of", "or", "to",
+                        "it", "us", "so", "be", "by", "me", "my", "we", "no", "up", "if", "do",
+                        "go", "he"])
+
+
+@lru_cache(maxsize=1)
+def _split_names() -> re.Pattern[str] | None:
+    """Every two-piece spelling of a group name of six letters or more, as one search."""
+    nouns, others = group_words()
+    keep = known_words() | COMMON_WORDS | allowed_words() | near_group_words()
+    forms: set[str] = set()
+    for name in nouns | others:
+        if not name.isalpha() or len(name) < 6 or name in _NOT_REPAIRED:
+            continue
+        for i in range(2, len(name) - 1):
+            head, tail = name[:i], name[i:]
+            if head not in keep and tail not in _SPLIT_STOP:
+                forms.add(f"{head} {tail}")
+    if not forms:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + trie_regex(sorted(forms)) + r")(?![^\W_])")
+
+
+def join_split_group_names(chars: list[str], starts: list[int], ends: list[int]) -> None:
+    """Drop the space inside a group name written in two pieces ("immi grants")."""
+    rx = _split_names()
+    if rx is None:
+        return
+    for m in reversed(list(rx.finditer("".join(chars)))):
+        space = m.start() + m.group().index(" ")
+        del chars[space], starts[space], ends[space]

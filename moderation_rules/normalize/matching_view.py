@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation_rules.normalize.characters import fold_text
-from moderation_rules.normalize.group_spelling import repair_group_slips
+from moderation_rules.normalize.group_spelling import join_split_group_names, repair_group_slips
 from moderation_rules.normalize.joining import rejoin_chains, rejoin_spaced, split_glued
 from moderation_rules.normalize.leetspeak import fill_wildcards, repair_leet
 from moderation_rules.normalize.stretching import collapse_runs
@@ -55,6 +55,7 @@ def normalize(text: str) -> Normalized:
     rejoin_chains(chars, starts, ends)
     rejoin_spaced(chars, starts, ends, text)
     collapse_runs(chars, starts, ends)
+    join_split_group_names(chars, starts, ends)
     repair_group_slips(chars, starts, ends)
     split_glued(chars, starts, ends)
     while chars and chars[-1] == " ":
