@@ -62,6 +62,8 @@ class Context:
     # the best score of each piece of evidence per label, as far as ``_indexed`` hits go
     _best: dict[str, dict[str, float]] = field(default_factory=dict, init=False, repr=False)
     _indexed: int = field(default=0, init=False, repr=False)
+    # label -> noisy-or of its best evidence (before caps), dropped when that evidence changes
+    _combined: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, rule: str, label: str, clause: str, score: float, start: int, end: int,
             tags: tuple[str, ...] = (), key: str = "") -> None:
@@ -89,18 +91,22 @@ class Context:
         hits = self.hits
         if self._indexed < len(hits):
             best = self._best
+            combined = self._combined
             for h in hits[self._indexed:]:
                 per = best.setdefault(h.label, {})
                 key = h.key or h.rule
                 if h.score > per.get(key, 0.0):
                     per[key] = h.score
+                    combined.pop(h.label, None)
             self._indexed = len(hits)
         return self._best
 
     def score(self, label: str) -> float:
         """Current score of a label: noisy-or over distinct evidence, each at its best, capped."""
         best = self._best_evidence().get(label)
-        value = noisy_or(list(best.values())) if best else 0.0
+        value = self._combined.get(label)
+        if value is None:
+            value = self._combined[label] = noisy_or(list(best.values())) if best else 0.0
         return min(value, self.caps.get(label, 1.0))
 
     def scores(self) -> dict[str, float]:

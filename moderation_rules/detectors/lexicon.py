@@ -95,10 +95,17 @@ class LexiconDetector:
         for rx in self._allow_phrases:
             ctx.allowed.extend(m.span() for m in rx.finditer(text))
         tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        allow_words = self._allow_words
+        allowed = ctx.allowed
+        cache = self._cache
         for i, (tok, start, end) in enumerate(tokens):
-            if tok in self._allow_words or ctx.is_allowed(start, end):
+            if tok in allow_words or (allowed and ctx.is_allowed(start, end)):
                 continue
-            entries = self._wildcard(tok) if "*" in tok else self._lookup(tok)
+            entries = cache.get(tok)
+            if entries is None:
+                entries = self._wildcard(tok) if "*" in tok else self._lookup(tok)
+            if not entries:
+                continue
             for tail, term in entries:
                 stop = end
                 if tail:
