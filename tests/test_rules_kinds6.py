@@ -87,6 +87,10 @@ NOT_SAFEGUARDING = [
     "bye bye hay fever 💊💊 summer is here",
     "Make sure your son doesn't come back without his PE kit",
     "Join us at the fete on Saturday, anyone serious about cake welcome",
+    "Make sure your kids don't go home wet, towels please",
+    "the photographer will shoot the gym up close for the prospectus",
+    "Hand the Year 6s little packets to take home, sunflower seeds",
+    "Discord logs everything, so even if you delete a chat it can be reported",
 ]
 
 
@@ -155,7 +159,7 @@ def test_community_language_phrase_is_read(rule_outcome: Outcome, text: str, lab
     "your mum's so skint she shops at the food bank 😂",
     "you lot will all die alone",
     "crawl back under your rock",
-    "he stinks of wee, don't sit next to him in maths",
+    "crawl back into the hole you came from, Jayden",
 ])
 def test_campaign_accusation_or_putdown_is_hidden_as_abuse(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text) == ("abuse", "hide")
@@ -186,8 +190,8 @@ def test_abuse_look_alike_is_kept(rule_outcome: Outcome, text: str) -> None:
     "autistic kids are just naughty kids with an excuse",
     "hope the wheelchair kids aren't holding the rest up on the trip again",
     "two dads at the nativity, kids need a proper family not that",
-    "cousin marriage families, no wonder so many need extra help 😂",
-    "Asians on Park Lane, we're coming for you on Saturday",
+    "those cousin marriage families, no wonder so many need extra help 😂",
+    "next trans person near me gets a brick round the head",
     "any gay couple in my pub is leaving in an ambulance",
     "the contempt I feel for gypsies is hard to put into words",
     "pensioners are a waste of a hospital bed",
@@ -210,6 +214,10 @@ def test_hate_trope_is_hidden(rule_outcome: Outcome, text: str) -> None:
     "she got 14 words right in her spelling test!",
     "the contempt I feel for racists is hard to put into words",
     "the new ward means no pensioner waits for a hospital bed",
+    "Year 8 girls, we're coming for you at netball on Saturday!",
+    "Old people are not a waste of a hospital bed, proud of our care home visit",
+    "Mr Som Ali says the cars taking over the pavement at pickup are not welcome",
+    "Y10 biology: cousin marriage and recessive genes",
 ])
 def test_hate_look_alike_is_not_hidden(rule_outcome: Outcome, text: str) -> None:
     assert rule_outcome(text)[1] != "hide"
@@ -218,7 +226,7 @@ def test_hate_look_alike_is_not_hidden(rule_outcome: Outcome, text: str) -> None
 @pytest.mark.parametrize(("text", "label"), [
     ("Hello dear, I saw you are very kind woman. I am widower looking for honest friend", "spam"),
     ("Dissertations and coursework written in 24hrs, 100% undetectable, WhatsApp us", "spam"),
-    ("Please give to Ellie's appeal at gofund-me-support.org before Friday", "spam"),
+    ("Please give to Ellie's appeal at gofund-me-support.net before Friday", "spam"),
     ("Selling Avon! New brochure out, message me for a copy", "spam"),
     ("dtf in the area, any mums from school, discreet", "sexual"),
     ("that PE teacher has a body made for sex", "sexual"),

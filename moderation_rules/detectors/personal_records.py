@@ -17,8 +17,10 @@ __all__ = ["mixed_phone", "ni_number", "record_hits"]
 _REGISTRATION = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b")
 # the number itself: eight or nine capitals and digits, at least one digit
 _PASSPORT = re.compile(r"\b(?i:passport)\s+(?i:number|no\.?|num|#)\D{0,40}\b(?=[A-Z]*\d)[A-Z0-9]{8,9}\b")
-# a National Insurance number ("QQ 12 34 56 C")
-_NI_NUMBER = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
+# a National Insurance number ("QQ 12 34 56 C"), named as one just before: batch numbers, invoices
+# and stock codes share the shape
+_NI_NUMBER = re.compile(r"\b[A-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D]\b", re.IGNORECASE)
+_NI_NAMED = re.compile(r"\b(?:national insurance|n\.?i\.?(?: number| no\.?|:)|nino)\b", re.IGNORECASE)
 _CODE_BEFORE = re.compile(r"\b(?:code|ref|reference|voucher|promo|booking|order|ticket|receipt)"
                           r"(?:\s+(?:is|number|no\.?|num))?\W{0,3}$",
                           re.IGNORECASE)
@@ -79,20 +81,21 @@ def mixed_phone(raw: str) -> tuple[int, int] | None:
     if not _ANY_DIGIT.search(raw):
         return None
     for m in _MIXED_PHONE.finditer(raw):
-        if _PLAIN_NUMBER.fullmatch(m.group()) or m.group().count(",") > 2:
+        run = m.group()
+        if _PLAIN_NUMBER.fullmatch(run) or run.count(",") > 2 or run.lower().count("then") > 1:
             continue  # plain digits (``personal_data`` reads those), or a list ("sizes 07, 08, 09")
-        digits = _mixed_phone_digits(m.group())
+        digits = _mixed_phone_digits(run)
         if len(digits) in (10, 11) and digits[0] == "0" and digits[1] in "1237":
             return m.span()
     return None
 
 
 def ni_number(raw: str) -> tuple[int, int] | None:
-    """The span of a National Insurance number, unless it follows "order", "ref" or "code".
+    """The span of a National Insurance number named as one in the 60 characters before it.
 
     Read on the text as written: the matching view folds the digits of "QQ123456C"."""
     for m in _NI_NUMBER.finditer(raw):
-        if not _CODE_BEFORE.search(raw, max(0, m.start() - 24), m.start()):
+        if _NI_NAMED.search(raw, max(0, m.start() - 60), m.start()):
             return m.span()
     return None
 

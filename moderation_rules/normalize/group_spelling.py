@@ -118,11 +118,15 @@ def _split_names() -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W_])(?:" + trie_regex(sorted(forms)) + r")(?![^\W_])")
 
 
-def join_split_group_names(chars: list[str], starts: list[int], ends: list[int]) -> None:
-    """Drop the space inside a group name written in two pieces ("immi grants")."""
+def join_split_group_names(chars: list[str], starts: list[int], ends: list[int],
+                           original: str) -> None:
+    """Drop the space inside a group name written in two pieces ("immi grants"), unless both
+    pieces begin with a capital in ``original``: a person's name ("Mr Som Ali")."""
     rx = _split_names()
     if rx is None:
         return
     for m in reversed(list(rx.finditer("".join(chars)))):
         space = m.start() + m.group().index(" ")
+        if original[starts[m.start()]].isupper() and original[starts[space + 1]].isupper():
+            continue
         del chars[space], starts[space], ends[space]

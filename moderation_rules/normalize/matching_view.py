@@ -55,7 +55,7 @@ def normalize(text: str) -> Normalized:
     rejoin_chains(chars, starts, ends)
     rejoin_spaced(chars, starts, ends, text)
     collapse_runs(chars, starts, ends)
-    join_split_group_names(chars, starts, ends)
+    join_split_group_names(chars, starts, ends, text)
     repair_group_slips(chars, starts, ends)
     split_glued(chars, starts, ends)
     while chars and chars[-1] == " ":
