@@ -11,6 +11,7 @@ from moderation_rules.detectors.base import Context
 from moderation_rules.detectors.model import HashedModel, ModelDetector
 from moderation_rules.detectors.school_model import (
     CONFIDENT_HARM,
+    CONFIDENT_HARM_PLAIN,
     CONFIDENT_HATE,
     CONFIDENT_SAFEGUARDING,
     CONFIDENT_SAFEGUARDING_ASKING,
@@ -80,12 +81,21 @@ def test_safeguarding_is_recall_first(p: float, expected: float) -> None:
 
 
 def test_an_unsure_model_alone_never_hides_but_tips_a_rule_hit_over() -> None:
-    alone = _run(FixedModel(abuse=CONFIDENT_HARM - 0.02, other=0.02))
+    alone = _run(FixedModel(abuse=CONFIDENT_HARM_PLAIN - 0.02, other=0.02))
     assert 0.5 <= alone.score("abuse") < 0.8
     ctx = Context(text="x y z", platform=None, norm=normalize("x y z"))
     ctx.add("abuse.people_weak", "abuse", "P-DEFAME", 0.6, 0, 0)
     SchoolModelDetector(FixedModel(abuse=0.8)).__call__(ctx)  # type: ignore[arg-type]
     assert ctx.score("abuse") >= 0.8
+
+
+def test_a_hint_of_complaint_raises_the_level_the_model_needs_to_hide() -> None:
+    """Between the two levels the model hides only what the rules read as no complaint."""
+    p = (CONFIDENT_HARM_PLAIN + CONFIDENT_HARM) / 2
+    assert CONFIDENT_HARM_PLAIN < p < CONFIDENT_HARM
+    assert _run(FixedModel(abuse=p, other=1 - p)).score("abuse") >= 0.8
+    hinted = _run(FixedModel(abuse=p, other=1 - p), complaint=0.3)
+    assert hinted.score("abuse") < 0.8
 
 
 def test_a_model_sure_of_harm_hides_as_its_likeliest_harmful_label() -> None:

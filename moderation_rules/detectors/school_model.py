@@ -19,6 +19,13 @@ precision (the table is in the model file, ``cross_validation``):
   (``CONFIDENT_SAFEGUARDING_ASKING`` keeps 0.7 there).  Out of fold on the training files,
   each held out whole (RESULTS.md, "Round 6"), 0.65 hid 62 more harmful comments for one
   more wrongful hide in 9,008; going on to 0.6 would have hidden 58 more for 7 more.
+  In round 9 the same out-of-fold reading on seventy-four settings (RESULTS.md, "Round 9")
+  moved both levels.  Safeguarding came down from 0.65 to 0.6: 75 more harmful comments
+  hidden of 16,689, for 4 more wrongful hides of 12,410.  The harmful labels came down from
+  0.8 to ``CONFIDENT_HARM_PLAIN`` (0.75) where the rules read no complaint and no question
+  at all ("Nurses are sick of being underpaid" is read as a complaint and keeps 0.8): 223
+  more for 23 more (without that condition, 246 more for 29 more).  Both together: 298 more
+  for 27 more.  Going on to 0.7 would have hidden 197 more for 30 more.
   Never on text in a language the detectors do not read (that goes to review), nor where
   emoji stand in for letters ("m🕌slims"): the n-grams would read the emoji's name;
 * a bag of words cannot tell "my mum said she'd kill me if I didn't tidy my room haha" or
@@ -80,14 +87,16 @@ from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["CONFIDENT_HARM", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED", "CONFIDENT_SAFEGUARDING",
+__all__ = ["CONFIDENT_HARM", "CONFIDENT_HARM_PLAIN", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED", "CONFIDENT_SAFEGUARDING",
            "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector", "load_school_model"]
 
 CONFIDENT_HARM = 0.8
+# ... or this, where the rules read no complaint and no question at all
+CONFIDENT_HARM_PLAIN = 0.75
 CONFIDENT_HATE = 0.8
 # ... or this, where the text also attacks the group in words (``GroupAttack``)
 CONFIDENT_HATE_ATTACKED = 0.6
-CONFIDENT_SAFEGUARDING = 0.65
+CONFIDENT_SAFEGUARDING = 0.6
 # ... and where the rules read a complaint or a question, which a disclosure seldom is
 CONFIDENT_SAFEGUARDING_ASKING = 0.7
 _MIN_WORDS_TO_HIDE = 6  # in fewer words a bag of n-grams has too little to be sure of
@@ -192,7 +201,8 @@ class SchoolModelDetector:
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:
             harmful["abuse"] += probs.get("hate", 0.0)  # an attack naming no protected group
-        if not harmful or sum(harmful.values()) < CONFIDENT_HARM:
+        plain = ctx.score("complaint") == 0.0 and ctx.score("query") == 0.0
+        if not harmful or sum(harmful.values()) < (CONFIDENT_HARM_PLAIN if plain else CONFIDENT_HARM):
             return None
         top = max(harmful, key=harmful.__getitem__)
         if joking and top != "personal_data":
