@@ -155,6 +155,7 @@ def test_community_language_phrase_is_read(rule_outcome: Outcome, text: str, lab
     "everyone go leave her salon one star reviews 😂",
     "the caretaker has been nicking from the charity tin for years",
     "he got sacked from his last school for turning up drunk",
+    "Kyle I'll see you at the gate at 3 and we'll sort this out, you've been warned",
     "she's slept with half the governors, that's how she got deputy head",
     "your mum's so skint she shops at the food bank 😂",
     "you lot will all die alone",
@@ -166,6 +167,8 @@ def test_campaign_accusation_or_putdown_is_hidden_as_abuse(rule_outcome: Outcome
 
 
 @pytest.mark.parametrize("text", [
+    "Mrs Khan will see you at the gate at 3.15 with the consent forms",
+    "see you at pickup, I'll bring the spare PE kit",
     "I'll keep posting until someone answers about the fee rise",
     "I'll leave a one star review if the uniform shop doesn't refund me",
     "someone nicked the charity tin from the fete, police are looking at the CCTV",
