@@ -111,17 +111,22 @@ def _clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 
 
-@pytest.fixture(name="rule_outcome", scope="session")
-def _rule_outcome() -> Callable[[str], tuple[str, str]]:
-    """(primary label, enforce-mode action) of a text under the rules alone (no school
-    model: its own false alarms are measured in test_rules_school_model.py)."""
+@pytest.fixture(name="rules_engine", scope="session")
+def _rules_engine() -> Any:
+    """The rules alone (no school model: its own false alarms are measured in
+    test_rules_school_model.py), built once for every test that names the rule that fired."""
     from moderation_rules.engine import RuleEngine
+
+    return RuleEngine(school_model=False)
+
+
+@pytest.fixture(name="rule_outcome", scope="session")
+def _rule_outcome(rules_engine: Any) -> Callable[[str], tuple[str, str]]:
+    """(primary label, enforce-mode action) of a text under the rules alone."""
     from moderation_rules.thresholds import action_for
 
-    engine = RuleEngine(school_model=False)
-
     def outcome(text: str) -> tuple[str, str]:
-        a = engine.assess(text)
+        a = rules_engine.assess(text)
         return a.label, action_for(a.label, a.scores)
 
     return outcome

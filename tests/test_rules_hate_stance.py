@@ -13,13 +13,8 @@ from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import action_for
 
 
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine(school_model=False)
-
-
-def _outcome(engine: RuleEngine, text: str) -> tuple[str, str]:
-    a = engine.assess(text, None)
+def _outcome(rules_engine: RuleEngine, text: str) -> tuple[str, str]:
+    a = rules_engine.assess(text, None)
     return a.label, action_for(a.label, a.scores)
 
 
@@ -87,35 +82,36 @@ REPORTED = [
 
 
 @pytest.mark.parametrize("text", MUST_HIDE_AS_HATE)
-def test_threats_and_loathing_of_a_group_are_hidden_as_hate(engine: RuleEngine,
+def test_threats_and_loathing_of_a_group_are_hidden_as_hate(rules_engine: RuleEngine,
                                                             text: str) -> None:
-    assert _outcome(engine, text) == ("hate", "hide")
+    assert _outcome(rules_engine, text) == ("hate", "hide")
 
 
 @pytest.mark.parametrize("text", MUST_STAY_UP)
-def test_sport_sympathy_and_rebuttal_stay_up(engine: RuleEngine, text: str) -> None:
-    assert _outcome(engine, text)[1] == "keep"
+def test_sport_sympathy_and_rebuttal_stay_up(rules_engine: RuleEngine, text: str) -> None:
+    assert _outcome(rules_engine, text)[1] == "keep"
 
 
 @pytest.mark.parametrize("text", RECLAIMED)
-def test_a_slur_said_of_oneself_goes_to_review(engine: RuleEngine, text: str) -> None:
-    assert _outcome(engine, text) == ("hate", "review")
+def test_a_slur_said_of_oneself_goes_to_review(rules_engine: RuleEngine, text: str) -> None:
+    assert _outcome(rules_engine, text) == ("hate", "review")
 
 
 @pytest.mark.parametrize("text", HOMONYMS + REPORTED)
-def test_homonyms_and_reported_slurs_are_not_hidden(engine: RuleEngine, text: str) -> None:
-    assert _outcome(engine, text)[1] != "hide"
+def test_homonyms_and_reported_slurs_are_not_hidden(rules_engine: RuleEngine, text: str) -> None:
+    assert _outcome(rules_engine, text)[1] != "hide"
 
 
-def test_a_slur_aimed_at_others_is_still_hidden(engine: RuleEngine) -> None:
-    assert _outcome(engine, "all the fags at that school should be expelled") == ("hate", "hide")
-    assert _outcome(engine, "you're a dyke and everyone knows it") == ("hate", "hide")
-    assert _outcome(engine, "you are just a faggot to me") == ("hate", "hide")
-    assert _outcome(engine, "half the school being p*keys explains the results")[1] == "hide"
-    assert _outcome(engine, "go for a fag, you fag")[1] == "hide"
+def test_a_slur_aimed_at_others_is_still_hidden(rules_engine: RuleEngine) -> None:
+    outcome = _outcome(rules_engine, "all the fags at that school should be expelled")
+    assert outcome == ("hate", "hide")
+    assert _outcome(rules_engine, "you're a dyke and everyone knows it") == ("hate", "hide")
+    assert _outcome(rules_engine, "you are just a faggot to me") == ("hate", "hide")
+    assert _outcome(rules_engine, "half the school being p*keys explains the results")[1] == "hide"
+    assert _outcome(rules_engine, "go for a fag, you fag")[1] == "hide"
 
 
-def test_bad_bitch_as_praise_is_reviewed_not_hidden(engine: RuleEngine) -> None:
-    assert _outcome(engine, "you're the baddest bitch in year 13, congrats on the offer") \
+def test_bad_bitch_as_praise_is_reviewed_not_hidden(rules_engine: RuleEngine) -> None:
+    assert _outcome(rules_engine, "you're the baddest bitch in year 13, congrats on the offer") \
         == ("abuse", "review")
-    assert _outcome(engine, "shut up you stupid bitch")[1] == "hide"
+    assert _outcome(rules_engine, "shut up you stupid bitch")[1] == "hide"

@@ -9,15 +9,8 @@ from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import action_for
 
 
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    """The rules alone: the school model's own false alarms are measured in
-    test_rules_school_model.py."""
-    return RuleEngine(school_model=False)
-
-
-def _run(engine: RuleEngine, text: str) -> tuple[str, str]:
-    a = engine.assess(text)
+def _run(rules_engine: RuleEngine, text: str) -> tuple[str, str]:
+    a = rules_engine.assess(text)
     return a.label, action_for(a.label, a.scores)
 
 
@@ -57,8 +50,8 @@ def _run(engine: RuleEngine, text: str) -> tuple[str, str]:
         "The changing rooms are filthy, no hot water and half the showers broken.",
     ],
 )
-def test_complaint_kinds_are_complaints_and_kept(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("complaint", "keep")
+def test_complaint_kinds_are_complaints_and_kept(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("complaint", "keep")
 
 
 @pytest.mark.parametrize(
@@ -76,8 +69,8 @@ def test_complaint_kinds_are_complaints_and_kept(engine: RuleEngine, text: str) 
         "my kids had me up at 5am again 🙄 roll on bedtime",
     ],
 )
-def test_praise_and_chatter_are_not_complaints(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("other", "keep")
+def test_praise_and_chatter_are_not_complaints(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("other", "keep")
 
 
 @pytest.mark.parametrize(
@@ -91,8 +84,8 @@ def test_praise_and_chatter_are_not_complaints(engine: RuleEngine, text: str) ->
         "We've been contacted by the school about the trip, what time is pickup?",
     ],
 )
-def test_real_questions_stay_queries(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("query", "keep")
+def test_real_questions_stay_queries(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("query", "keep")
 
 
 # --- press: a reporter's lead-in beats the question mark -------------------------------------
@@ -111,8 +104,8 @@ def test_real_questions_stay_queries(engine: RuleEngine, text: str) -> None:
         "Could someone get in touch?",
     ],
 )
-def test_press_enquiries_are_press(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("press", "keep")
+def test_press_enquiries_are_press(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("press", "keep")
 
 
 @pytest.mark.parametrize(
@@ -124,8 +117,8 @@ def test_press_enquiries_are_press(engine: RuleEngine, text: str) -> None:
         "Read about it in the Echo, is it true the pool is closing?",
     ],
 )
-def test_reading_the_paper_is_not_press(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text)[0] != "press"
+def test_reading_the_paper_is_not_press(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text)[0] != "press"
 
 
 # --- spam: canvassing and small-business adverts hide ----------------------------------------
@@ -146,8 +139,8 @@ def test_reading_the_paper_is_not_press(engine: RuleEngine, text: str) -> None:
         "Qualified plumber, no job too small, free quotes, call 07700 900123",
     ],
 )
-def test_solicitation_is_spam_and_hidden(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("spam", "hide")
+def test_solicitation_is_spam_and_hidden(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("spam", "hide")
 
 
 @pytest.mark.parametrize(
@@ -163,8 +156,8 @@ def test_solicitation_is_spam_and_hidden(engine: RuleEngine, text: str) -> None:
         "Please remember to vote for your class rep by Friday!",
     ],
 )
-def test_asking_about_services_or_votes_is_not_spam(engine: RuleEngine, text: str) -> None:
-    label, action = _run(engine, text)
+def test_asking_about_services_or_votes_is_not_spam(rules_engine: RuleEngine, text: str) -> None:
+    label, action = _run(rules_engine, text)
     assert label != "spam"
     assert action == "keep"
 
@@ -182,8 +175,8 @@ def test_asking_about_services_or_votes_is_not_spam(engine: RuleEngine, text: st
         "Sir can give me extra homework any day 😏 his arms tho",
     ],
 )
-def test_sexualised_remarks_hide(engine: RuleEngine, text: str) -> None:
-    assert _run(engine, text) == ("sexual", "hide")
+def test_sexualised_remarks_hide(rules_engine: RuleEngine, text: str) -> None:
+    assert _run(rules_engine, text) == ("sexual", "hide")
 
 
 @pytest.mark.parametrize(
@@ -196,16 +189,16 @@ def test_sexualised_remarks_hide(engine: RuleEngine, text: str) -> None:
         "Married and bored? Discreet encounters with real singles in your area 💋",
     ],
 )
-def test_adult_dating_spam_is_sexual_not_safeguarding(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text)
+def test_adult_dating_spam_is_sexual_not_safeguarding(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text)
     assert a.label == "sexual"
     assert a.scores.get("safeguarding", 0.0) < 0.5
     assert action_for(a.label, a.scores) == "hide"
 
 
-def test_grooming_cue_with_dating_words_keeps_strong_safeguarding(engine: RuleEngine) -> None:
+def test_grooming_cue_with_dating_words_keeps_strong_safeguarding(rules_engine: RuleEngine) -> None:
     """The adult-spam cap only removes weak cues; a disclosure still wins."""
-    a = engine.assess("hot singles near you lol. he said it's our little secret and "
+    a = rules_engine.assess("hot singles near you lol. he said it's our little secret and "
                       "not to tell my mum")
     assert a.label == "safeguarding"
 
@@ -231,7 +224,7 @@ def test_grooming_cue_with_dating_words_keeps_strong_safeguarding(engine: RuleEn
         "Single mums near me, is there a support group?",
     ],
 )
-def test_sexual_look_alikes_are_kept(engine: RuleEngine, text: str) -> None:
-    label, action = _run(engine, text)
+def test_sexual_look_alikes_are_kept(rules_engine: RuleEngine, text: str) -> None:
+    label, action = _run(rules_engine, text)
     assert label != "sexual"
     assert action == "keep"

@@ -14,12 +14,6 @@ import pytest
 from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import action_for
 
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine(school_model=False)
-
-
 MUST_HIDE = [
     # other languages (Polish, Romanian, Portuguese, Welsh, Gaelic, Urdu, Arabic)
     ("Mój syn mówi, że nie chce już żyć. Proszę o pomoc", "safeguarding"),
@@ -87,12 +81,12 @@ MUST_KEEP = [
 
 
 @pytest.mark.parametrize(("text", "label"), MUST_HIDE)
-def test_kind_is_hidden_with_its_label(engine: RuleEngine, text: str, label: str) -> None:
-    a = engine.assess(text)
+def test_kind_is_hidden_with_its_label(rules_engine: RuleEngine, text: str, label: str) -> None:
+    a = rules_engine.assess(text)
     assert a.label == label and action_for(a.label, a.scores) == "hide", (a.label, a.scores)
 
 
 @pytest.mark.parametrize("text", MUST_KEEP)
-def test_look_alike_is_kept(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text)
+def test_look_alike_is_kept(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text)
     assert action_for(a.label, a.scores) != "hide", (a.label, a.rules)

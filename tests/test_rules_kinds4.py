@@ -13,12 +13,6 @@ import pytest
 from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import action_for
 
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine(school_model=False)
-
-
 MUST_HIDE = [
     "a lad in year 9 had a sh*nk in his blazer in the canteen today",
     "b o m b under the stage at assembly thursday",
@@ -60,20 +54,20 @@ MUST_NOT_BE_SAFEGUARDING = [
 
 
 @pytest.mark.parametrize("text", MUST_HIDE)
-def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text, None)
+def test_kind_is_hidden_as_safeguarding(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide")
 
 
 @pytest.mark.parametrize("text", REVIEWED)
-def test_cue_goes_to_the_dsl_for_review(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text, None)
+def test_cue_goes_to_the_dsl_for_review(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "review")
 
 
 @pytest.mark.parametrize("text", MUST_NOT_BE_SAFEGUARDING)
-def test_look_alike_is_not_safeguarding(engine: RuleEngine, text: str) -> None:
-    assert engine.assess(text, None).label != "safeguarding"
+def test_look_alike_is_not_safeguarding(rules_engine: RuleEngine, text: str) -> None:
+    assert rules_engine.assess(text, None).label != "safeguarding"
 
 
 ABUSE_MUST_HIDE = [
@@ -95,14 +89,14 @@ ABUSE_MUST_STAY = [
 
 
 @pytest.mark.parametrize("text", ABUSE_MUST_HIDE)
-def test_threat_campaign_or_smear_is_hidden_as_abuse(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text, None)
+def test_threat_campaign_or_smear_is_hidden_as_abuse(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("abuse", "hide")
 
 
 @pytest.mark.parametrize("text", ABUSE_MUST_STAY)
-def test_abuse_look_alike_is_not_hidden(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text, None)
+def test_abuse_look_alike_is_not_hidden(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text, None)
     assert action_for(a.label, a.scores) != "hide"
 
 
@@ -112,5 +106,5 @@ def test_abuse_look_alike_is_not_hidden(engine: RuleEngine, text: str) -> None:
     "my phone can go and die, third time today",
     "we get leathered at home every week, worst team in the league",
 ])
-def test_wished_death_of_things_is_not_abuse(engine: RuleEngine, text: str) -> None:
-    assert "abuse.k4_threat" not in engine.assess(text, None).rules
+def test_wished_death_of_things_is_not_abuse(rules_engine: RuleEngine, text: str) -> None:
+    assert "abuse.k4_threat" not in rules_engine.assess(text, None).rules

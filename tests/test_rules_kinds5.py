@@ -20,12 +20,6 @@ from moderation_rules.thresholds import action_for
 Outcome = Callable[[str], tuple[str, str]]
 
 
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    """The rules alone, for tests that name the rule that fired."""
-    return RuleEngine(school_model=False)
-
-
 SAFEGUARDING_HIDDEN = [
     "swallowed half my dad's painkillers before school, feel weird",
     "how many paracetamol would it take to just sleep and never wake up",
@@ -129,8 +123,8 @@ PERSONAL_KEPT = [
 
 
 @pytest.mark.parametrize(("text", "rule"), PERSONAL_HIDDEN)
-def test_personal_data_kind_is_hidden(engine: RuleEngine, text: str, rule: str) -> None:
-    a = engine.assess(text, None)
+def test_personal_data_kind_is_hidden(rules_engine: RuleEngine, text: str, rule: str) -> None:
+    a = rules_engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("personal_data", "hide")
     assert rule in a.rules
 

@@ -22,12 +22,6 @@ from moderation_rules.thresholds import action_for
 Outcome = Callable[[str], tuple[str, str]]
 
 
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    """The rules alone, for tests that name the rule that fired."""
-    return RuleEngine(school_model=False)
-
-
 SAFEGUARDING_HIDDEN = [
     "got my pills stockpiled now. bye everyone, sorry for everything",
     "💊💊💊💊 tonight's the night",
@@ -116,8 +110,8 @@ def test_safeguarding_look_alike_is_not_safeguarding(rule_outcome: Outcome, text
     ("07 double 8, 123 then 4 5 6 7 if anyone finds her glasses", "pd.phone_mixed"),
     ("my NI number is AB 12 34 56 C, is that what the form wants", "pd.ni_number"),
 ])
-def test_personal_data_kind_is_hidden(engine: RuleEngine, text: str, rule: str) -> None:
-    a = engine.assess(text, None)
+def test_personal_data_kind_is_hidden(rules_engine: RuleEngine, text: str, rule: str) -> None:
+    a = rules_engine.assess(text, None)
     assert (a.label, action_for(a.label, a.scores)) == ("personal_data", "hide")
     assert rule in a.rules
 

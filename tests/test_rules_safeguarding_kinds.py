@@ -13,14 +13,6 @@ import pytest
 from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import action_for
 
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    """The rules alone: the school model's own false alarms are measured in
-    test_rules_school_model.py."""
-    return RuleEngine(school_model=False)
-
-
 MISSING_CHILD = [
     'Has anyone seen Jayden? 12, left for school this morning and never arrived. Black North Face coat and grey joggers. Police informed, please share.',
     "Has anyone seen my daughter Ellie? She's 14 and hasn't been seen since 4pm yesterday, please share",
@@ -231,51 +223,51 @@ LOOK_ALIKES = [
 
 @pytest.mark.parametrize("text", [
     *MISSING_CHILD, *OBLIQUE_DISCLOSURE, *GROOMING_OFFER, *RADICALISATION, *WEAPON_THREAT])
-def test_kind_is_hidden_as_safeguarding(engine: RuleEngine, text: str,
+def test_kind_is_hidden_as_safeguarding(rules_engine: RuleEngine, text: str,
                                         assert_hidden_safeguarding) -> None:
     """Missing children, oblique disclosures, grooming offers, recruitment, weapon threats."""
-    assert_hidden_safeguarding(engine, text)
+    assert_hidden_safeguarding(rules_engine, text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_look_alike_is_kept_and_not_safeguarding(engine: RuleEngine, text: str) -> None:
+def test_look_alike_is_kept_and_not_safeguarding(rules_engine: RuleEngine, text: str) -> None:
     """Lost kit, school photos, PTA groups, history lessons, cutlery: kept, no DSL alert."""
-    a = engine.assess(text)
+    a = rules_engine.assess(text)
     assert action_for(a.label, a.scores) != "hide", (text, a.label, a.scores, a.rules)
     assert a.label != "safeguarding", (text, a.scores, a.rules)
 
 
-def test_secrecy_alone_is_review_not_hide(engine: RuleEngine) -> None:
+def test_secrecy_alone_is_review_not_hide(rules_engine: RuleEngine) -> None:
     """One secrecy cue without an offer or a request for pictures alerts monitors only."""
-    a = engine.assess("keep this between us yeah")
+    a = rules_engine.assess("keep this between us yeah")
     assert a.label == "safeguarding"
     assert action_for(a.label, a.scores) == "review"
 
 
-def test_offer_for_pictures_plus_secrecy_reaches_hide(engine: RuleEngine) -> None:
+def test_offer_for_pictures_plus_secrecy_reaches_hide(rules_engine: RuleEngine) -> None:
     """Each cue alone is review; an offer for pictures with secrecy is hidden."""
-    alone = engine.assess("I'll pay for pics")
-    both = engine.assess("I'll pay for pics, don't tell your mum")
+    alone = rules_engine.assess("I'll pay for pics")
+    both = rules_engine.assess("I'll pay for pics, don't tell your mum")
     assert action_for(alone.label, alone.scores) == "review"
     assert action_for(both.label, both.scores) == "hide"
     assert both.label == "safeguarding"
 
 
-def test_missing_appeal_needs_a_young_person(engine: RuleEngine) -> None:
+def test_missing_appeal_needs_a_young_person(rules_engine: RuleEngine) -> None:
     """The same appeal wording about a dog is not a safeguarding alert; about a child it is."""
-    dog = engine.assess("our dog ran off this morning, last seen near the park, please share")
-    child = engine.assess("our son ran off this morning, last seen near the park, please share")
+    dog = rules_engine.assess("our dog ran off this morning, last seen near the park, please share")
+    child = rules_engine.assess("our son ran off this morning, last seen near the park, please share")
     assert dog.label != "safeguarding"
     assert child.label == "safeguarding"
     assert action_for(child.label, child.scores) == "hide"
 
 
-def test_reported_threat_is_safeguarding_direct_threat_stays_abuse(engine: RuleEngine) -> None:
+def test_reported_threat_is_safeguarding_direct_threat_stays_abuse(rules_engine: RuleEngine) -> None:
     """A child reporting a stabbing threat is safeguarding; a threat made in the comment itself
     is left to the abuse rules (the reported-speech pattern must not take it over)."""
-    reported = engine.assess("a lad at the bus stop said he would stab me if I told anyone")
+    reported = rules_engine.assess("a lad at the bus stop said he would stab me if I told anyone")
     assert reported.label == "safeguarding"
     assert "sg.weapon_threatened" in reported.rules
-    direct = engine.assess("I'm going to stab you")
+    direct = rules_engine.assess("I'm going to stab you")
     assert "sg.weapon_threatened" not in direct.rules
     assert action_for(direct.label, direct.scores) == "hide"

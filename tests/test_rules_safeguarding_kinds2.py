@@ -15,12 +15,6 @@ import pytest
 from moderation_rules.engine import RuleEngine
 from moderation_rules.thresholds import REVIEW_THRESHOLD, action_for
 
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine(school_model=False)
-
-
 MUST_HIDE = [
     'older boys from the park are paying year 8s £30 a day to carry bags into town',
     'they gave my nephew £40 to hold packages for a week and now he owes them',
@@ -219,14 +213,14 @@ MUST_NOT_FLAG = [
 
 
 @pytest.mark.parametrize("text", MUST_HIDE)
-def test_clear_disclosure_is_hidden_as_safeguarding(engine: RuleEngine, text: str,
+def test_clear_disclosure_is_hidden_as_safeguarding(rules_engine: RuleEngine, text: str,
                                                     assert_hidden_safeguarding) -> None:
-    assert_hidden_safeguarding(engine, text)
+    assert_hidden_safeguarding(rules_engine, text)
 
 
 @pytest.mark.parametrize("text", MUST_REVIEW)
-def test_ambiguous_cue_reaches_the_dsl(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text)
+def test_ambiguous_cue_reaches_the_dsl(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text)
     assert a.label == "safeguarding", (text, a.label, a.scores, a.rules)
     assert a.scores["safeguarding"] >= REVIEW_THRESHOLD, (text, a.scores, a.rules)
     assert action_for(a.label, a.scores) in ("review", "hide"), (text, a.scores, a.rules)
@@ -234,8 +228,8 @@ def test_ambiguous_cue_reaches_the_dsl(engine: RuleEngine, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", MUST_NOT_FLAG)
-def test_look_alike_is_not_safeguarding(engine: RuleEngine, text: str) -> None:
-    a = engine.assess(text)
+def test_look_alike_is_not_safeguarding(rules_engine: RuleEngine, text: str) -> None:
+    a = rules_engine.assess(text)
     assert a.label != "safeguarding", (text, a.scores, a.rules)
     assert a.scores.get("safeguarding", 0.0) < REVIEW_THRESHOLD, (text, a.scores, a.rules)
 

@@ -24,7 +24,7 @@ import operator
 import re
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -105,16 +105,7 @@ class HashedModel:
         term is a small integer times 1 or 0.5, so the sum is exact and does not depend on the
         order (identical to summing bucket by bucket).
         """
-        pair = self._pair
-        cache = self._pair_cache
-        prev = "<s>"
-        vectors = []
-        filled: list[int] = []
-        for tok in _WORD.findall(folded) + [""]:
-            v, ids = cache.get((prev, tok)) or pair(prev, tok)
-            vectors.append(v)
-            filled += ids
-            prev = tok
+        vectors, filled = _read_words(folded, self._pair_cache, self._pair)
         return self.probabilities([sum(col) for col in zip(*vectors)], _norm(Counter(filled)))
 
 
@@ -132,6 +123,23 @@ def _pair_buckets(prev: str, tok: str, buckets: int) -> tuple[int, int, tuple[in
 def _filled(wh: int, bh: int, grams: tuple[int, ...]) -> tuple[int, ...]:
     """The buckets one word fills, in half units (a unigram or bigram twice, a 4-gram once)."""
     return ((wh, wh) if wh >= 0 else ()) + (bh, bh) + grams
+
+
+_Pair = tuple[tuple[float, ...], tuple[int, ...]]
+
+
+def _read_words(folded: str, cache: dict[tuple[str, str], _Pair],
+                pair: Callable[[str, str], _Pair]) -> tuple[list[tuple[float, ...]], list[int]]:
+    """Each word's cached weight sums (with the end of the text), and every bucket filled."""
+    prev = "<s>"
+    vectors = []
+    filled: list[int] = []
+    for tok in _WORD.findall(folded) + [""]:
+        v, ids = cache.get((prev, tok)) or pair(prev, tok)
+        vectors.append(v)
+        filled += ids
+        prev = tok
+    return vectors, filled
 
 
 def _norm(counts: Counter[int]) -> float:
@@ -174,16 +182,7 @@ class StackedModels:
 
     def predict_folded(self, folded: str) -> tuple[dict[str, float], ...]:
         """Each model's class probabilities of an already folded text, in stack order."""
-        cache = self._cache
-        pair = self._pair
-        prev = "<s>"
-        per_word = []
-        filled: list[int] = []
-        for tok in _WORD.findall(folded) + [""]:
-            v, ids = cache.get((prev, tok)) or pair(prev, tok)
-            per_word.append(v)
-            filled += ids
-            prev = tok
+        per_word, filled = _read_words(folded, self._cache, self._pair)
         counts = Counter(filled)
         norm = _norm(counts)
         totals = [sum(col) for col in zip(*per_word)]

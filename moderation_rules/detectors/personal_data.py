@@ -200,6 +200,11 @@ _ROLE_MAILBOX = re.compile(
 _PUBLIC_DOMAINS = (".sch.uk", ".gov.uk", ".ac.uk", ".nhs.uk", ".police.uk", ".org.uk")
 
 
+def _work_contact(ctx: Context) -> bool:
+    """A journalist's or an advertiser's own contact is not a private person's."""
+    return ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
+
+
 class PersonalDataDetector:
     """Raw-text detectors of personal data; run after the packs so context is known."""
 
@@ -216,8 +221,8 @@ class PersonalDataDetector:
         self._detect_all(ctx)
         mixed = mixed_phone(ctx.text)  # as written: folding would turn "O77OO" into "ottoo"
         if mixed is not None and not self._is_own(ctx.text[mixed[0] : mixed[1]]):
-            work = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
-            ctx.add("pd.phone_mixed", _LABEL, "P-PERSONAL", 0.3 if work else 0.85, *mixed)
+            ctx.add("pd.phone_mixed", _LABEL, "P-PERSONAL", 0.3 if _work_contact(ctx) else 0.85,
+                    *mixed)
         insurance = ni_number(ctx.text)
         if insurance is not None:
             ctx.add("pd.ni_number", _LABEL, "P-PERSONAL", 0.9, *insurance)
@@ -247,7 +252,7 @@ class PersonalDataDetector:
 
     def _detect(self, ctx: Context) -> None:
         raw = ctx.text
-        work_contact = ctx.score("press") >= 0.5 or ctx.score("spam") >= 0.5
+        work_contact = _work_contact(ctx)
         contact_score = 0.3 if work_contact else 0.9
         has_digit = _ANY_DIGIT.search(raw) is not None
         if has_digit:

@@ -87,8 +87,9 @@ from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["CONFIDENT_HARM", "CONFIDENT_HARM_PLAIN", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED", "CONFIDENT_SAFEGUARDING",
-           "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector", "load_school_model"]
+__all__ = ["CONFIDENT_HARM", "CONFIDENT_HARM_PLAIN", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED",
+           "CONFIDENT_SAFEGUARDING", "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector",
+           "load_school_model"]
 
 CONFIDENT_HARM = 0.8
 # ... or this, where the rules read no complaint and no question at all
@@ -194,15 +195,16 @@ class SchoolModelDetector:
     def _sure(self, ctx: Context, folded: str, probs: dict[str, float],
               allowed: list[str], joking: bool) -> str | None:
         """The label the model is sure enough of to hide on its own, if any."""
-        asking = max(ctx.score("complaint"), ctx.score("query")) >= REVIEW_THRESHOLD
-        level = CONFIDENT_SAFEGUARDING_ASKING if asking else CONFIDENT_SAFEGUARDING
+        intent = max(ctx.score("complaint"), ctx.score("query"))
+        level = CONFIDENT_SAFEGUARDING_ASKING if intent >= REVIEW_THRESHOLD \
+            else CONFIDENT_SAFEGUARDING
         if probs.get("safeguarding", 0.0) >= level and _PERSON.search(folded) and not joking:
             return "safeguarding"
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:
             harmful["abuse"] += probs.get("hate", 0.0)  # an attack naming no protected group
-        plain = ctx.score("complaint") == 0.0 and ctx.score("query") == 0.0
-        if not harmful or sum(harmful.values()) < (CONFIDENT_HARM_PLAIN if plain else CONFIDENT_HARM):
+        harm_level = CONFIDENT_HARM_PLAIN if intent == 0.0 else CONFIDENT_HARM
+        if not harmful or sum(harmful.values()) < harm_level:
             return None
         top = max(harmful, key=harmful.__getitem__)
         if joking and top != "personal_data":
