@@ -72,10 +72,18 @@ class HashedModel:
         """Raw weight sums per class of one word (bucket ``wh``, -1 at the end of the text)
         with its bigram ``bh`` and character 4-grams (at half weight)."""
         k, w = self._k, self._flat
-        return tuple(
-            (w[wh * k + j] if wh >= 0 else 0) + w[bh * k + j]
-            + sum(w[g * k + j] for g in grams) * 0.5
-            for j in range(k))
+        at = bh * k
+        total = w[at : at + k].tolist()
+        if wh >= 0:
+            at = wh * k
+            total = list(map(operator.add, total, w[at : at + k]))
+        if not grams:
+            return tuple(map(float, total))
+        halves = [0] * k
+        for g in grams:
+            at = g * k
+            halves = list(map(operator.add, halves, w[at : at + k]))
+        return tuple(t + h * 0.5 for t, h in zip(total, halves))
 
     def probabilities(self, sums: list[float], norm: float) -> dict[str, float]:
         """Class probabilities from the summed raw weights and the feature vector's norm."""
