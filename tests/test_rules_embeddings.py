@@ -3,7 +3,8 @@
 The default engine must not change: without ``embeddings=True`` or ``MODBOT_EMBEDDINGS`` the
 stage is not built, and assessments are identical to an engine built with
 ``embeddings=False``.  When the ``embeddings`` extra is installed, the numpy MiniLM must
-reproduce sentence-transformers' vectors and the stage must add evidence as documented.
+reproduce sentence-transformers' vectors, and the school model must read the blend of its own
+probabilities and the school head's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from importlib import resources
 import pytest
 
 from moderation_rules import embeddings as emb
-from moderation_rules.engine import ENGINE_VERSION, RuleEngine, default_engine
+from moderation_rules.engine import ENGINE_VERSION, RuleEngine
 from moderation_rules.thresholds import action_for
 
 SAMPLES = [
@@ -44,12 +45,11 @@ def test_default_engine_has_no_embedding_stage(monkeypatch):
     eng = RuleEngine()
     assert eng.embeddings is False
     assert eng.version == ENGINE_VERSION
-    assert not any(isinstance(r, emb.EmbeddingDetector) for r in eng.rules)
+    assert all(getattr(r, "_second", None) is None for r in eng.rules)
     off = RuleEngine(embeddings=False)
     assert [type(r) for r in eng.rules] == [type(r) for r in off.rules]
     for text in SAMPLES:
         _same(eng.assess(text), off.assess(text))
-    assert not any(r.startswith("emb.") for t in SAMPLES for r in default_engine().assess(t).rules)
 
 
 @pytest.mark.parametrize("value", ["", "0", "false", "no", "off"])
@@ -75,13 +75,22 @@ def test_explicit_switch_without_extra_raises(monkeypatch):
 
 
 def test_head_file_is_small_package_data():
-    path = resources.files("moderation_rules") / "model" / "embedding_head.json"
+    from moderation_rules.types import LABELS
+
+    path = resources.files("moderation_rules") / "model" / "school_embedding_head.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["classes"] == ["ok", "offensive", "hate", "sexual"]
-    assert len(doc["weights"]) == 4 and all(len(r) == doc["dim"] == 384 for r in doc["weights"])
-    assert 0.0 < doc["thresholds"]["review"] < doc["thresholds"]["hide"] < 1.0
+    assert tuple(doc["classes"]) == LABELS
+    assert len(doc["weights"]) == len(LABELS)
+    assert all(len(r) == doc["dim"] == 384 for r in doc["weights"])
     assert len(path.read_bytes()) < 200_000
-    assert not any("hatecheck" in s.lower() for s in doc["sources"])
+    assert not any(name in s.lower() for s in doc["sources"]
+                   for name in ("hatecheck", "hatemoji", "mhc", "fresh", "unseen-c", "unseen-d",
+                                "unseen-e"))
+
+
+def test_the_stage_needs_the_school_model():
+    with pytest.raises(ValueError, match="school model"):
+        RuleEngine(embeddings=True, school_model=False)
 
 
 # --- with the extra installed -----------------------------------------------------------------
@@ -126,35 +135,14 @@ def test_numpy_minilm_matches_sentence_transformers(encoder):
 
 
 def test_env_switch_builds_the_stage(monkeypatch, encoder):
+    from moderation_rules.detectors.school_model import SchoolModelDetector
+
     monkeypatch.setenv("MODBOT_EMBEDDINGS", "1")
     eng = RuleEngine()
     assert eng.embeddings is True
-    assert eng.version == ENGINE_VERSION + "+minilm-1"
-    assert sum(isinstance(r, emb.EmbeddingDetector) for r in eng.rules) == 1
-
-
-def test_head_probabilities(encoder):
-    head = emb.load_head()
-    p = head.predict(encoder.encode_one("thank you for a lovely sports day"))
-    assert set(p) == {"ok", "offensive", "hate", "sexual"}
-    assert abs(sum(p.values()) - 1.0) < 1e-5
-    assert max(p, key=p.get) == "ok"
-
-
-def test_stage_adds_evidence_the_rules_miss(encoder):
-    # a hateful generalisation with no listed insult: the rules keep it, the stage sends it to
-    # review (embedding-only hate never hides without a negative predicate).  Both engines
-    # leave out the school model, which reads this one too, so the test sees the stage alone.
-    text = "Muslim families never fit in round here and they never will"
-    off = RuleEngine(embeddings=False, school_model=False).assess(text)
-    assert action_for(off.label, off.scores) == "keep"
-    emb_only = RuleEngine(embeddings=True, school_model=False)
-    det = next(r for r in emb_only.rules if isinstance(r, emb.EmbeddingDetector))
-    assert det.review <= det.probs(text.lower())["hate"]
-    a = emb_only.assess(text)
-    assert a.label == "hate" and "emb.hate" in a.rules
-    assert action_for(a.label, a.scores) == "review"
-    assert all(e.start == e.end == 0 for e in a.evidence if e.rule == "emb.hate")
+    assert eng.version == ENGINE_VERSION + "+minilm-2"
+    det = next(r for r in eng.rules if isinstance(r, SchoolModelDetector))
+    assert isinstance(det._second, emb.SchoolSecondOpinion)
 
 
 def test_stage_keeps_the_keep_labels(emb_engine):
@@ -165,17 +153,57 @@ def test_stage_keeps_the_keep_labels(emb_engine):
         assert a.label == off.assess(text).label
 
 
-def test_stage_skips_unknown_language_and_already_hidden(emb_engine):
-    det = next(r for r in emb_engine.rules if isinstance(r, emb.EmbeddingDetector))
+def test_stage_skips_unknown_language_and_embeds_once(emb_engine):
+    opinion = emb_engine.rules[[type(r).__name__ for r in emb_engine.rules]
+                               .index("SchoolModelDetector")]._second
     calls: list[str] = []
-    real = det.probs
-    det.probs = lambda folded: calls.append(folded) or real(folded)  # type: ignore[method-assign]
+    real = opinion.encoder.encode_one
+    opinion.encoder.encode_one = lambda folded: calls.append(folded) or real(folded)  # type: ignore[method-assign]
     try:
-        a = emb_engine.assess(SAMPLES[6])  # Polish: review + ticket, the stage does not run
+        a = emb_engine.assess(SAMPLES[6])  # Polish: review + ticket, MiniLM does not run
         assert "unknown_language" in a.review_reasons
-        emb_engine.assess("you absolute fucking cunt")  # already hidden by the rules
         assert calls == []
         emb_engine.assess(SAMPLES[0])
         assert len(calls) == 1
     finally:
-        del det.probs
+        del opinion.encoder.encode_one
+
+
+def test_school_head_reads_the_eleven_labels(encoder):
+    from moderation_rules.types import LABELS
+
+    head = emb.load_head()
+    assert head.classes == LABELS
+    p = head.predict(encoder.encode_one("when is the deadline for the year 7 trip payment?"))
+    assert abs(sum(p.values()) - 1.0) < 1e-5
+    assert max(p, key=p.get) == "query"
+
+
+def test_blend_is_a_normalised_geometric_mean():
+    from moderation_rules.detectors.school_model import blend
+
+    words = {"abuse": 0.6, "complaint": 0.3, "other": 0.1}
+    sentence = {"abuse": 0.1, "complaint": 0.8, "other": 0.1}
+    mixed = blend(words, sentence)
+    assert abs(sum(mixed.values()) - 1.0) < 1e-9
+    assert max(mixed, key=mixed.get) == "complaint"  # 0.49 vs 0.24 before normalising
+    assert mixed["abuse"] < words["abuse"] and mixed["complaint"] > words["complaint"]
+    assert blend(words, words) == pytest.approx(words)
+
+
+def test_school_model_blends_the_second_opinion(emb_engine):
+    from moderation_rules.detectors.school_model import SchoolModelDetector
+
+    det = next(r for r in emb_engine.rules if isinstance(r, SchoolModelDetector))
+    seen: list[dict[str, float] | None] = []
+    real = det._second
+    det._second = lambda ctx: seen.append(real(ctx)) or seen[-1]  # type: ignore[assignment]
+    try:
+        # a hint the rules do not hide: the school model reads it, and asks the head too
+        emb_engine.assess("is there anywhere i can stay after school on fridays, i would "
+                          "rather not be in the house when he has had a drink")
+        emb_engine.assess(SAMPLES[6])  # not English: no second opinion
+    finally:
+        det._second = real
+    assert seen[0] is not None and max(seen[0], key=seen[0].get) == "safeguarding"
+    assert seen[1] is None
