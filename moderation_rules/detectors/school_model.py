@@ -75,8 +75,9 @@ precision (the table is in the model file, ``cross_validation``):
   safeguarding is raised for review from ``BLENDED_SAFEGUARDING_REVIEW`` (0.3).  Out of fold
   on the training files, each held out whole (RESULTS.md, "Round 10"), against the n-gram
   model alone: 188 more of 16,689 harmful comments hidden for 4 more wrongful hides of 12,410,
-  61 more of 3,779 safeguarding comments labelled so for 174 more false concerns, and the
-  same wrongful hides on the files of hate kinds.
+  57 more of 3,779 safeguarding comments labelled so for 174 more false concerns, and the
+  same wrongful hides on the files of hate kinds.  Text the head cannot read (another
+  language) gets no blend and keeps the levels above.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ _STEPS: dict[str, tuple[tuple[float, float], ...]] = {
     "complaint": ((0.5, 0.55),),
     "query": ((0.6, 0.55),),
 }
+_BLENDED_STEPS = {**_STEPS, "safeguarding": ((BLENDED_SAFEGUARDING_REVIEW, 0.6),)}
 # a safeguarding concern is about someone; a joke marker means the writer is not disclosing
 _PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|i'd|me|my|myself|we|us|our|you|your|u|ur|he|him|his|she|her|they|"
@@ -184,8 +186,6 @@ class SchoolModelDetector:
         labels (the optional embedding stage's school head), blended with this model's."""
         self.model = model or load_school_model()
         self._second = second_opinion
-        self._steps = _STEPS if second_opinion is None else {
-            **_STEPS, "safeguarding": ((BLENDED_SAFEGUARDING_REVIEW, 0.6),)}
         self._groups = group_words
         self._attacked = GroupAttack(group_words or frozenset(), targets) \
             if targets is not None else None
@@ -207,12 +207,14 @@ class SchoolModelDetector:
             return  # nothing the model could add: spare the prediction
         probs = ctx.school_probs if ctx.school_probs is not None \
             else self.model.predict_folded(folded)
+        # the blend's levels only where there is a blend: not on text the head cannot read
         other = self._second(ctx) if self._second is not None else None
         if other is not None:
             probs = blend(probs, other)
+        blended = other is not None
         complaint = now.get("complaint", 0.0) >= 0.5
         allowed = [label for label in _HIDE_ORDER if self._may_add(label, ctx, folded, complaint)]
-        for label, steps in self._steps.items():
+        for label, steps in (_BLENDED_STEPS if blended else _STEPS).items():
             p = probs.get(label, 0.0)
             score = next((s for t, s in steps if p >= t), 0.0)
             current = now.get(label, 0.0)
@@ -226,13 +228,13 @@ class SchoolModelDetector:
             ctx.add(f"model.school.{label}", label, _CLAUSE[label], score, 0, 0)
         if hiding or len(folded.split()) < _MIN_WORDS_TO_HIDE:
             return
-        sure = self._sure(ctx, folded, probs, allowed, joking)
+        sure = self._sure(ctx, folded, probs, allowed, joking, blended)
         if sure is None or unknown_language(folded) or _EMOJI_IN_WORD.search(ctx.text):
             return
         ctx.add("model.school.confident", sure, _CLAUSE[sure], HIDE_THRESHOLD, 0, 0)
 
     def _sure(self, ctx: Context, folded: str, probs: dict[str, float],
-              allowed: list[str], joking: bool) -> str | None:
+              allowed: list[str], joking: bool, blended: bool) -> str | None:
         """The label the model is sure enough of to hide on its own, if any."""
         intent = max(ctx.score("complaint"), ctx.score("query"))
         level = CONFIDENT_SAFEGUARDING_ASKING if intent >= REVIEW_THRESHOLD \
@@ -242,10 +244,10 @@ class SchoolModelDetector:
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:
             harmful["abuse"] += probs.get("hate", 0.0)  # an attack naming no protected group
-        if self._second is None:
-            harm_level = CONFIDENT_HARM_PLAIN if intent == 0.0 else CONFIDENT_HARM
-        else:
+        if blended:
             harm_level = BLENDED_HARM_PLAIN if intent == 0.0 else BLENDED_HARM
+        else:
+            harm_level = CONFIDENT_HARM_PLAIN if intent == 0.0 else CONFIDENT_HARM
         if not harmful or sum(harmful.values()) < harm_level:
             return None
         top = max(harmful, key=harmful.__getitem__)

@@ -15,8 +15,10 @@ weak point.  Class-balanced softmax regression by full-batch Adam, fixed seed.
     python -m moderation_rules.model.train_school_embeddings \\
         --dev ../shared/eval/school-dev.csv --cache /tmp/modbot-emb [--folds]
 
-``--folds`` first prints by-file 5-fold figures (every training file held out whole): the
-n-gram model's and the blend's are in RESULTS.md.  Embedding 33,802 rows takes about six
+``--folds`` first prints the head's own by-file 5-fold figures (every training file held out
+whole).  The levels the school model uses with the blend were chosen on end-to-end runs of the
+engine with a fold model of each kind per fold (RESULTS.md, "Round 10"); this script does not
+repeat those runs.  Embedding 33,802 rows takes about six
 minutes on two cores; ``--cache`` keeps the vectors for the next run.
 """
 
