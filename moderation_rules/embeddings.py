@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["EmbeddingHead", "MiniLMEncoder", "SchoolSecondOpinion",
-           "available", "embedding_of", "enabled_by_env", "load_encoder", "load_head",
+           "available", "enabled_by_env", "load_encoder", "load_head",
            "model_dir"]
 
 _ENV_SWITCH = "MODBOT_EMBEDDINGS"
@@ -221,9 +221,9 @@ class EmbeddingHead:
         self.classes: tuple[str, ...] = tuple(doc["classes"])
         self.W = np.asarray(doc["weights"], dtype=np.float32)  # (k, dim)
         self.b = np.asarray(doc["bias"], dtype=np.float32)
-        self.meta = {k: v for k, v in doc.items() if k not in ("weights", "bias")}
 
     def predict_many(self, X: Any) -> Any:
+        """Class probabilities of each row of ``X`` (n, dim)."""
         np = self.np
         z = X @ self.W.T + self.b
         z = z - z.max(-1, keepdims=True)
@@ -248,13 +248,6 @@ def load_head() -> EmbeddingHead:
     return EmbeddingHead(json.loads(path.read_text(encoding="utf-8")))
 
 
-def embedding_of(ctx: Any, encoder: MiniLMEncoder) -> Any:
-    """The comment's embedding, computed once per assessment and kept in the context."""
-    if ctx.embedding is None:
-        ctx.embedding = encoder.encode_one(ctx.norm.text)
-    return ctx.embedding
-
-
 class SchoolSecondOpinion:
     """The school head's probabilities of a comment, for the n-gram school model to blend with
     its own (:class:`moderation_rules.detectors.school_model.SchoolModelDetector`).  None for
@@ -270,4 +263,4 @@ class SchoolSecondOpinion:
 
         if unknown_language(ctx.norm.text):
             return None
-        return self.head.predict(embedding_of(ctx, self.encoder))
+        return self.head.predict(self.encoder.encode_one(ctx.norm.text))

@@ -40,27 +40,28 @@ _MAX_CHARS = 20_000  # longer texts are assessed on their first part; comments a
 _log = logging.getLogger(__name__)
 
 
-def _embeddings_asked() -> bool:
-    """Whether the environment asks for the embedding stage (without importing the extra)."""
-    from moderation_rules import embeddings as emb
-
-    return emb.enabled_by_env()
-
-
-def _embedding_stage(embeddings: bool | None) -> Any:
+def _embedding_stage(embeddings: bool | None, school_model: bool) -> Any:
     """The optional sentence-embedding stage: the school head's second opinion for the school
     model, or None (the default).
 
     ``embeddings=None`` follows the ``MODBOT_EMBEDDINGS`` environment variable (unset: off);
-    there a missing extra logs a warning and the engine runs without the stage.  An explicit
-    ``embeddings=True`` without the extra installed raises.
+    there a missing extra, or a missing school model (the stage's only reader), logs a warning
+    and the engine runs without the stage.  An explicit ``embeddings=True`` without either
+    raises.
     """
     if embeddings is False:
         return None
     from moderation_rules import embeddings as emb
 
+    if embeddings and not school_model:
+        raise ValueError("the embedding stage is read by the school model: "
+                         "embeddings=True needs use_model and school_model")
     if embeddings is None:
         if not emb.enabled_by_env():
+            return None
+        if not school_model:
+            _log.warning("MODBOT_EMBEDDINGS is set but the school model is off: running "
+                         "without the embedding stage, which only the school model reads")
             return None
         if not emb.available():
             _log.warning("MODBOT_EMBEDDINGS is set but the 'embeddings' extra is not "
@@ -90,14 +91,8 @@ class RuleEngine:
         # the two models read the words in one pass; the school model's reading is kept in the
         # context for its own detector
         school = load_school_model() if use_model and school_model else None
-        if embeddings and school is None:
-            raise ValueError("the embedding stage is read by the school model: "
-                             "embeddings=True needs use_model and school_model")
-        if embeddings is None and school is None and _embeddings_asked():
-            _log.warning("MODBOT_EMBEDDINGS is set but the school model is off: running "
-                         "without the embedding stage, which only the school model reads")
         # the optional MiniLM stage: a second reading for the school model (off by default)
-        second_opinion = _embedding_stage(embeddings) if school is not None else None
+        second_opinion = _embedding_stage(embeddings, school is not None)
         self.embeddings: bool = second_opinion is not None
         self.version: str = ENGINE_VERSION + ("+minilm-2" if self.embeddings else "")
         self.rules: tuple[Rule, ...] = (

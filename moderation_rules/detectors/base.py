@@ -8,7 +8,7 @@ contact, not a private person's number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from moderation_rules.normalize import Normalized
 
@@ -51,8 +51,6 @@ class Context:
     model_probs: dict[str, float] = field(default_factory=dict)  # statistical model output
     # the school model's probabilities, when the hate model's pass over the words read them too
     school_probs: dict[str, float] | None = None
-    # the comment's sentence embedding, when the optional embedding stage computed one
-    embedding: Any = None
     language: str = "en"
     allowed: list[tuple[int, int]] = field(default_factory=list)  # folded spans never matched
     # set by the target detector: the attack it found is on a person or a group that is not a

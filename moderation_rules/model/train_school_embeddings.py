@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from moderation_rules.embeddings import EmbeddingHead
 from moderation_rules.evaluate import read_labelled_csv
 from moderation_rules.model.train_school import SEED, training_files
 from moderation_rules.types import LABELS
@@ -119,15 +120,6 @@ def load(files: list[Path], cache: Path | None) -> tuple[Any, Any, list[str]]:
     return np.concatenate(vecs), np.array(labels), sources
 
 
-def probabilities(W: Any, b: Any, X: Any) -> Any:
-    import numpy as np
-
-    z = X.astype(np.float64) @ W.T + b
-    z -= z.max(1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(1, keepdims=True)
-
-
 def by_file_folds(X: Any, y: Any, sources: list[str], epochs: int, l2: float) -> dict[str, Any]:
     """Accuracy and macro-F1 with every training file held out whole (files dealt round-robin
     into five folds in name order)."""
@@ -140,7 +132,8 @@ def by_file_folds(X: Any, y: Any, sources: list[str], epochs: int, l2: float) ->
     for k in range(FOLDS):
         W, b = fit(X[f != k], y[f != k], np.ones(int((f != k).sum())), epochs=epochs, l2=l2,
                    seed=SEED, classes=len(LABELS))
-        P[f == k] = probabilities(W, b, X[f == k])
+        head = EmbeddingHead({"classes": list(LABELS), "weights": W, "bias": b})
+        P[f == k] = head.predict_many(X[f == k])
     pred = P.argmax(1)
     f1 = []
     for j in range(len(LABELS)):
