@@ -116,12 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
-        # kept out of training and never read: two batches of four school settings, and two
-        # files of hate kinds
-        "school-fresh-74-77": _files(fresh, [f"school-fresh-{n}.csv" for n in range(74, 78)]),
-        "school-fresh-79-82": _files(fresh, [f"school-fresh-{n}.csv" for n in range(79, 83)]),
-        "hate-kinds-fresh-10": read_labelled_csv(fresh / "hate-kinds-fresh-10.csv"),
-        "hate-kinds-fresh-11": read_labelled_csv(fresh / "hate-kinds-fresh-11.csv"),
+        # kept out of training and never read: four school settings and a file of hate kinds
+        "school-fresh-83-86": _files(fresh, [f"school-fresh-{n}.csv" for n in range(83, 87)]),
+        "hate-kinds-fresh-12": read_labelled_csv(fresh / "hate-kinds-fresh-12.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

@@ -91,6 +91,7 @@ class TargetDetector:
         people_rules = tuple(by_id[rid] for rid in _PEOPLE_RULE_ORDER)
         self._threat_rx = by_id["target.person_threat"].pattern
         self._harm_rx = by_id["target.person_harm"].pattern
+        self._you_rx = by_id["target.you_threat"].pattern
         # --- where each rule may start ------------------------------------------------------
         lead = dict(hate.lead)
         lead.update((r.rule_id, r.lead) for r in people_rules)
@@ -187,7 +188,7 @@ class TargetDetector:
                     # "he called the dinner ladies animals" reports what someone else said
                     defused_spans.append(m.span())
                     continue
-                if is_figurative(text, m, self._threat_rx, self._harm_rx):
+                if is_figurative(text, m, self._threat_rx, self._harm_rx, self._you_rx):
                     continue
                 reason = harmless(text, m, rid)
                 if reason:

@@ -24,12 +24,16 @@ _SPORT = re.compile(
     r"rounders|sports?\s+day|tournament|finals?|league|cup|quiz|score|scored|goals?|points|"
     r"fixture|penalt(?:y|ies)|fifa|fortnite|minecraft|xbox|ps5|playstation|chess|debate|"
     r"spelling\s+bee|race|relay|tug\s+of\s+war|dodgeball|paintball|laser\s+tag|water\s+fight|"
-    r"snowball|nerf|pillow\s+fight)\b")
+    r"snowball|nerf|pillow\s+fight|mario\s*kart|smash\s+bros|rocket\s+league|among\s+us|roblox|"
+    r"valorant|overwatch|warzone|call\s+of\s+duty|uno|monopoly|bingo|wordle|quiz\s+night)\b")
 _PHOTO = re.compile(r"\b(?:photos?|photograph\w*|pictures?|pics?|video\w*|film\w*|camera|"
                     r"yearbook|headshots?|portraits?|shoot\s+for|photo\s*shoot)\b")
 _SPORTY_VERBS = frozenset({"kill", "murder", "slaughter", "massacre", "batter", "bomb", "shoot",
                            "hammer", "attack", "knock out", "deck", "kill every",
-                           "shoot every", "hurt"})
+                           "shoot every", "hurt", "destroy", "smash", "beat", "beat up"})
+# the same verbs in "I'll destroy you at mario kart" (target.you_threat)
+_SPORTY_YOU = re.compile(r"\b(?:kill|murder|slaughter|massacre|batter|hammer|destroy|smash|beat|"
+                         r"thrash|wreck|annihilate)\b")
 # Wishes of harm that sports talk also uses ("the year 10s deserve to be slaughtered at netball").
 _SPORTY_HARM = re.compile(r"\b(?:beaten|battered|slaughtered|murdered|massacred|thrashed|"
                           r"hammered|destroyed|killed)\b")
@@ -110,15 +114,18 @@ def against_school_community(who: str, entry: tuple[str, bool] | None) -> bool:
 
 
 def is_figurative(text: str, m: re.Match[str], threat_rx: re.Pattern[str],
-                  harm_rx: re.Pattern[str]) -> bool:
-    """Sports and photo talk: "we'll murder the year 10s at football", "shoot the y6s".
+                  harm_rx: re.Pattern[str], you_rx: re.Pattern[str] | None = None) -> bool:
+    """Sports and photo talk: "we'll murder the year 10s at football", "shoot the y6s",
+    "gonna destroy all of you at mario kart".
 
-    ``threat_rx``/``harm_rx``: the compiled person_threat and person_harm rules, the only
-    ones sports talk imitates."""
-    if m.re is not threat_rx and m.re is not harm_rx:
+    ``threat_rx``/``harm_rx``/``you_rx``: the compiled person_threat, person_harm and
+    you_threat rules, the only ones sports talk imitates."""
+    if m.re is not threat_rx and m.re is not harm_rx and (you_rx is None or m.re is not you_rx):
         return False
     words = m.group()
     if m.re is threat_rx and m.group("verb") not in _SPORTY_VERBS:
+        return False
+    if m.re is you_rx and not _SPORTY_YOU.search(words):
         return False
     if m.re is harm_rx and not _SPORTY_HARM.search(words):
         return False

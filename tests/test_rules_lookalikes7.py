@@ -1,0 +1,76 @@
+"""Look-alikes that were hidden wrongly, beside the harmful comments they resemble.
+
+Budget cuts and self-harm ("stop cutting TAs"), a trip and despair ("can't go on the
+residential"), a grandparent refused at the gate and a court order, a coach (the bus) and a
+coach (a man) messaging, a child who hit her own head and a teacher who hit a child, a
+supportive comment about trans pupils, a game of Mario Kart and a threat, a school named after
+a person, a slur reported by the family it was aimed at.
+
+Every sentence here was written for these tests (none is copied from a training or evaluation
+file).  Each look-alike must be kept; each harmful comment must keep its outcome.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation_rules.engine import RuleEngine
+from moderation_rules.thresholds import action_for
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine()
+
+
+def _outcome(engine: RuleEngine, text: str) -> tuple[str, str]:
+    a = engine.assess(text)
+    return a.label, action_for(a.label, a.scores)
+
+
+KEPT = [
+    # budgets, trips, collection lists: no one is at risk
+    "governors, please stop cutting teaching assistants, they are the ones holding it together",
+    "the council keeps cutting the bus routes and our kids walk two miles in the dark",
+    "so my daughter can't go on the ski trip because of one late form? ridiculous",
+    "Told at reception I can't collect my own niece because I'm not on the list. Fix your system",
+    "The coach from Bath got back at 10pm and nobody messaged the parents. Not good enough",
+    "Nobody rang me when my son hit his head in the playground, I found the bump at bedtime",
+    # supportive comments about a group
+    "Trans pupils deserve to be safe at school like everyone else. So glad to see this policy",
+    "Pleased to see the school backing its gay students this month",
+    # games and places
+    "gonna absolutely destroy you lot at smash bros on friday, get practising",
+    "do Year 7s still do swimming at Ann Garrett on Tuesdays?",
+    "We're moving from Hong Kong in the summer, do you have places in Year 4?",
+    "The Year 10 Polish Society stall at the fair was brilliant",
+    # a slur reported by the family or the school it was aimed at
+    "some idiot called one of the dinner ladies a 'p*ki' in the car park. Reported to police",
+    "my daughter got called a 'g*ppo' on the bus again. when will this be dealt with",
+    "'Scouse scum' chants are not banter, good on the head of year for saying so",
+]
+
+HIDDEN = [
+    "i promised i'd stop cutting but i've started again and my arms are a mess",
+    "been cutting again, nobody at school knows",
+    "i honestly can't go on like this anymore",
+    "her dad can't collect her, there's a court order, please make sure reception knows",
+    "a grown man has been messaging my daughter on snapchat asking for pictures",
+    "a coach from the academy keeps messaging my 13 year old late at night",
+    "the PE teacher slapped a Year 4 boy in the changing room",
+    "I'm going to destroy you after school, watch your back",
+    "Jack Smith in 5B has nits, keep your kids away from him",
+    "you are a p*ki and you should go back",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_lookalike_is_kept(engine: RuleEngine, text: str) -> None:
+    label, action = _outcome(engine, text)
+    assert action != "hide", (label, text)
+
+
+@pytest.mark.parametrize("text", HIDDEN)
+def test_harmful_comment_is_still_hidden(engine: RuleEngine, text: str) -> None:
+    label, action = _outcome(engine, text)
+    assert action == "hide", (label, text)
