@@ -50,17 +50,35 @@ KEPT = [
     "'Scouse scum' chants are not banter, good on the head of year for saying so",
 ]
 
-HIDDEN = [
+# the narrowed rules must still read these as safeguarding (the DSL is alerted)
+SAFEGUARDING = [
     "i promised i'd stop cutting but i've started again and my arms are a mess",
     "been cutting again, nobody at school knows",
+    "my sister has been cutting herself and nobody at school noticed",
+    "i've been cutting for months to cope with exams",
     "i honestly can't go on like this anymore",
+    "i can't go on any longer, sorry everyone",
     "her dad can't collect her, there's a court order, please make sure reception knows",
+    "we can't pick him up because his dad threatened to snatch him",
     "a grown man has been messaging my daughter on snapchat asking for pictures",
     "a coach from the academy keeps messaging my 13 year old late at night",
+    "some man keeps messaging school girls from a fake profile",
     "the PE teacher slapped a Year 4 boy in the changing room",
+    "the teaching assistant slapped her face in front of everyone",
+]
+
+HIDDEN = [
+    *SAFEGUARDING,
     "I'm going to destroy you after school, watch your back",
+    "i'm going to beat you up after the netball, you're dead",
     "Jack Smith in 5B has nits, keep your kids away from him",
+    "the whole class was laughing at Amy Cole in Year 8 because her mum is in rehab",
     "you are a p*ki and you should go back",
+    # a framing of reported speech around the writer's own hate
+    "I got called a racist for saying p*kis should go back where they came from",
+    "we should call every one of them a 'p*ki' till they move away",
+    "can't stand p*kis, their kids' manners aren't acceptable",
+    "good to see muslims finally treated as the threat they are",
 ]
 
 
@@ -74,3 +92,9 @@ def test_lookalike_is_kept(engine: RuleEngine, text: str) -> None:
 def test_harmful_comment_is_still_hidden(engine: RuleEngine, text: str) -> None:
     label, action = _outcome(engine, text)
     assert action == "hide", (label, text)
+
+
+@pytest.mark.parametrize("text", SAFEGUARDING)
+def test_safeguarding_is_still_read(engine: RuleEngine, text: str) -> None:
+    label, action = _outcome(engine, text)
+    assert label == "safeguarding", (label, text)

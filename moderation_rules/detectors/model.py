@@ -44,8 +44,9 @@ _PERSON = re.compile(
 
 POSITIVE_STANCE = re.compile(
     r"\b(?:happy|proud|love|loved|lovely|celebrat\w*|welcom\w*|thank\w*|congrat\w*|support\w*|"
-    r"(?:glad|pleased) (?:to (?:see|hear)|(?:that )?(?:the|our) school)|so (?:glad|pleased)|"
-    r"good to see|deserve to be safe|"
+    r"(?:(?:glad|pleased) (?:to (?:see|hear)|(?:that )?(?:the|our) school)|so (?:glad|pleased)|good to see)"
+    r"(?![^.!?]{0,60}\b(?:back of|rid of|threat|kicked out|sent back|deported|banned|out of (?:our|this|the))\b)|"
+    r"(?<!n't )(?<!not )(?<!nt )deserve to be safe(?!\?)|"
     r"stand with|solidarity|respect\w*|inclusi\w*|brilliant|amazing|wonderful|great to see|"
     r"well done|best wishes|blessed|mubarak|diwali|eid|pride month)\b"
 )

@@ -149,7 +149,7 @@ _NOT_FIRST = frozenset(
     "Anti Radio Channel Spotted Dick Holy Jesus Bloody Kind Huge Massive Shout Same Another "
     "Cheap Real Sign Share Need Want Get Got Let Lets Let's Went Gorgeous Nice Fair Local "
     "Higher Advanced National Wales Scotland England Ireland Police Ty Ysgol Heol Maes Cwm "
-    "Llan Hong".split()
+    "Llan".split()
 )
 _NOT_LAST = frozenset(
     "Term Fair Holiday Holidays Show Concert Club Day Days Week Month Trip Evening Party Team "
@@ -166,7 +166,7 @@ _NOT_LAST = frozenset(
     "Hospital Surgery Clinic Pool Court Grove Rise Mews Walk Vale Estate Parade Chase Croft "
     "Green Hill Park Town City Village Police Today Live Online Gaelic Welsh Irish French "
     "Spanish German Learners Higher Highers Advanced Nat National Nationals Education House "
-    "Support Provision Society Association Foundation Festival Kong".split()
+    "Support Provision Society Association Foundation Festival".split()
 )
 _STOP = frozenset(
     "the and for with from this that have has had was were are you your our his her their she "
@@ -357,7 +357,9 @@ class PersonalDataDetector:
             before = raw[max(0, m.start(1) - 6) : m.start(1)].strip().rstrip(".")
             if before.split()[-1:] and before.split()[-1] in _TITLES:
                 continue
-            if before.split()[-1:] == ["at"]:
+            if before.split()[-1:] == ["at"] and not (_CLASS.search(raw[m.end(2) : m.end(2) + 45])
+                    or _CLASS_CODE.search(raw[m.end(2) : m.end(2) + 45])) \
+                    or (m.group(1), m.group(2)) == ("Hong", "Kong"):
                 continue  # "swimming for Year 8 at John Orwell": a school or a place
             if _SELF_NAMED.search(raw, max(0, m.start(1) - 14), m.start(1)):
                 continue  # "Hi, I'm Laura Jessop": the writer's own name

@@ -30,7 +30,7 @@ _PHOTO = re.compile(r"\b(?:photos?|photograph\w*|pictures?|pics?|video\w*|film\w
                     r"yearbook|headshots?|portraits?|shoot\s+for|photo\s*shoot)\b")
 _SPORTY_VERBS = frozenset({"kill", "murder", "slaughter", "massacre", "batter", "bomb", "shoot",
                            "hammer", "attack", "knock out", "deck", "kill every",
-                           "shoot every", "hurt", "destroy", "smash", "beat", "beat up"})
+                           "shoot every", "hurt", "destroy", "smash", "beat"})
 # the same verbs in "I'll destroy you at mario kart" (target.you_threat)
 _SPORTY_YOU = re.compile(r"\b(?:kill|murder|slaughter|massacre|batter|hammer|destroy|smash|beat|"
                          r"thrash|wreck|annihilate)\b")
@@ -125,7 +125,8 @@ def is_figurative(text: str, m: re.Match[str], threat_rx: re.Pattern[str],
     words = m.group()
     if m.re is threat_rx and m.group("verb") not in _SPORTY_VERBS:
         return False
-    if m.re is you_rx and not _SPORTY_YOU.search(words):
+    if m.re is you_rx and (not _SPORTY_YOU.search(words)
+                           or re.match(r"\s+(?:up|black|to\s+a\s+pulp|senseless)\b", text[m.end():])):
         return False
     if m.re is harm_rx and not _SPORTY_HARM.search(words):
         return False
