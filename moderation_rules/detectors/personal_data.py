@@ -357,9 +357,11 @@ class PersonalDataDetector:
             before = raw[max(0, m.start(1) - 6) : m.start(1)].strip().rstrip(".")
             if before.split()[-1:] and before.split()[-1] in _TITLES:
                 continue
-            if before.split()[-1:] == ["at"] and not (_CLASS.search(raw[m.end(2) : m.end(2) + 45])
-                    or _CLASS_CODE.search(raw[m.end(2) : m.end(2) + 45])) \
-                    or (m.group(1), m.group(2)) == ("Hong", "Kong"):
+            if (first, last) == ("Hong", "Kong"):
+                continue
+            after = raw[m.end(2) : m.end(2) + 45]
+            if before.split()[-1:] == ["at"] and not (_CLASS.search(after)
+                                                      or _CLASS_CODE.search(after)):
                 continue  # "swimming for Year 8 at John Orwell": a school or a place
             if _SELF_NAMED.search(raw, max(0, m.start(1) - 14), m.start(1)):
                 continue  # "Hi, I'm Laura Jessop": the writer's own name

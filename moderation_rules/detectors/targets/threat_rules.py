@@ -34,6 +34,8 @@ _SPORTY_VERBS = frozenset({"kill", "murder", "slaughter", "massacre", "batter", 
 # the same verbs in "I'll destroy you at mario kart" (target.you_threat)
 _SPORTY_YOU = re.compile(r"\b(?:kill|murder|slaughter|massacre|batter|hammer|destroy|smash|beat|"
                          r"thrash|wreck|annihilate)\b")
+# ... but a beating "up", "black and blue" or "to a pulp" is never game talk
+_BEATING = re.compile(r"\s+(?:up|black|to\s+a\s+pulp|senseless)\b")
 # Wishes of harm that sports talk also uses ("the year 10s deserve to be slaughtered at netball").
 _SPORTY_HARM = re.compile(r"\b(?:beaten|battered|slaughtered|murdered|massacred|thrashed|"
                           r"hammered|destroyed|killed)\b")
@@ -125,8 +127,7 @@ def is_figurative(text: str, m: re.Match[str], threat_rx: re.Pattern[str],
     words = m.group()
     if m.re is threat_rx and m.group("verb") not in _SPORTY_VERBS:
         return False
-    if m.re is you_rx and (not _SPORTY_YOU.search(words)
-                           or re.match(r"\s+(?:up|black|to\s+a\s+pulp|senseless)\b", text[m.end():])):
+    if m.re is you_rx and (not _SPORTY_YOU.search(words) or _BEATING.match(text, m.end())):
         return False
     if m.re is harm_rx and not _SPORTY_HARM.search(words):
         return False
