@@ -7,25 +7,20 @@ supportive comment about trans pupils, a game of Mario Kart and a threat, a scho
 a person, a slur reported by the family it was aimed at.
 
 Every sentence here was written for these tests (none is copied from a training or evaluation
-file).  Each look-alike must be kept; each harmful comment must keep its outcome.
+file).  Each look-alike must be kept by the shipped engine (rules and models); each harmful
+comment must keep its outcome under the rules alone, so no model is needed to rescue it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from moderation_rules.engine import RuleEngine
+from moderation_rules.engine import default_engine
 from moderation_rules.thresholds import action_for
 
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine()
-
-
-def _outcome(engine: RuleEngine, text: str) -> tuple[str, str]:
-    a = engine.assess(text)
-    return a.label, action_for(a.label, a.scores)
+Outcome = Callable[[str], tuple[str, str]]
 
 
 KEPT = [
@@ -43,6 +38,8 @@ KEPT = [
     "gonna absolutely destroy you lot at smash bros on friday, get practising",
     "do Year 7s still do swimming at Ann Garrett on Tuesdays?",
     "We're moving from Hong Kong in the summer, do you have places in Year 4?",
+    "Is there a coach from Milton Keynes for the Year 9 trip?",
+    "We moved from Sri Lanka last year, is there space in Year 5?",
     "The Year 10 Polish Society stall at the fair was brilliant",
     # a slur reported by the family or the school it was aimed at
     "some idiot called one of the dinner ladies a 'p*ki' in the car park. Reported to police",
@@ -83,18 +80,18 @@ HIDDEN = [
 
 
 @pytest.mark.parametrize("text", KEPT)
-def test_lookalike_is_kept(engine: RuleEngine, text: str) -> None:
-    label, action = _outcome(engine, text)
-    assert action != "hide", (label, text)
+def test_lookalike_is_kept(text: str) -> None:
+    a = default_engine().assess(text)
+    assert action_for(a.label, a.scores) != "hide", (a.label, a.rules, text)
 
 
 @pytest.mark.parametrize("text", HIDDEN)
-def test_harmful_comment_is_still_hidden(engine: RuleEngine, text: str) -> None:
-    label, action = _outcome(engine, text)
+def test_harmful_comment_is_still_hidden(rule_outcome: Outcome, text: str) -> None:
+    label, action = rule_outcome(text)
     assert action == "hide", (label, text)
 
 
 @pytest.mark.parametrize("text", SAFEGUARDING)
-def test_safeguarding_is_still_read(engine: RuleEngine, text: str) -> None:
-    label, action = _outcome(engine, text)
+def test_safeguarding_is_still_read(rule_outcome: Outcome, text: str) -> None:
+    label, action = rule_outcome(text)
     assert label == "safeguarding", (label, text)

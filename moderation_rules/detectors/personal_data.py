@@ -168,6 +168,12 @@ _NOT_LAST = frozenset(
     "Spanish German Learners Higher Highers Advanced Nat National Nationals Education House "
     "Support Provision Society Association Foundation Festival".split()
 )
+# two-word places that read like a first name and a surname ("moving from Hong Kong to Year 5")
+_PLACES = frozenset(tuple(pair.split()) for pair in (
+    "Hong Kong", "Milton Keynes", "Sri Lanka", "Costa Rica", "Puerto Rico", "Sierra Leone",
+    "Saudi Arabia", "Abu Dhabi", "Tel Aviv", "Kuala Lumpur", "Buenos Aires", "Los Angeles",
+    "Las Vegas", "San Francisco", "San Diego", "Cape Verde", "Burkina Faso", "El Salvador",
+    "Addis Ababa", "Santa Cruz", "Saint Lucia"))
 _STOP = frozenset(
     "the and for with from this that have has had was were are you your our his her their she "
     "him them they who what when where which why how its it's not but all any can could would "
@@ -357,7 +363,7 @@ class PersonalDataDetector:
             before = raw[max(0, m.start(1) - 6) : m.start(1)].strip().rstrip(".")
             if before.split()[-1:] and before.split()[-1] in _TITLES:
                 continue
-            if (first, last) == ("Hong", "Kong"):
+            if (first, last) in _PLACES:
                 continue
             after = raw[m.end(2) : m.end(2) + 45]
             if before.split()[-1:] == ["at"] and not (_CLASS.search(after)

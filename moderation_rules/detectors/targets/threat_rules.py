@@ -32,8 +32,7 @@ _SPORTY_VERBS = frozenset({"kill", "murder", "slaughter", "massacre", "batter", 
                            "hammer", "attack", "knock out", "deck", "kill every",
                            "shoot every", "hurt", "destroy", "smash", "beat"})
 # the same verbs in "I'll destroy you at mario kart" (target.you_threat)
-_SPORTY_YOU = re.compile(r"\b(?:kill|murder|slaughter|massacre|batter|hammer|destroy|smash|beat|"
-                         r"thrash|wreck|annihilate)\b")
+_SPORTY_YOU = re.compile(r"\b(?:kill|murder|slaughter|massacre|batter|destroy|smash|beat)\b")
 # ... but a beating "up", "black and blue" or "to a pulp" is never game talk
 _BEATING = re.compile(r"\s+(?:up|black|to\s+a\s+pulp|senseless)\b")
 # Wishes of harm that sports talk also uses ("the year 10s deserve to be slaughtered at netball").
