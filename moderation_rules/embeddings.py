@@ -13,15 +13,17 @@ wide, 12 heads, mean pooling over tokens, L2 normalisation), written in numpy so
 not needed at run time.  ``tests/test_rules_embeddings.py`` checks it against reference vectors.
 
 The head (``moderation_rules/model/school_embedding_head.json``, trained by
-``python -m moderation_rules.model.train_school_embeddings``) is a softmax regression over the
-384 dimensions with the eleven labels of DESIGN §3, trained on the school model's rows.  It
+``python -m moderation_rules.model.train_school_embeddings``) is a small network over the 384
+dimensions (one hidden layer of 512 ReLU units, then a softmax over the eleven labels of DESIGN
+§3), trained on the school model's rows.  It
 adds no evidence of its own: :class:`SchoolSecondOpinion` hands its probabilities to the
 school model, which blends them with its n-gram reading and applies its own gates and levels
-(``detectors/school_model.py``; RESULTS.md, "Round 10").
+(``detectors/school_model.py``; RESULTS.md, "Round 10" and "Round 12").
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from functools import lru_cache
@@ -31,7 +33,7 @@ from typing import Any
 
 __all__ = ["EmbeddingHead", "MiniLMEncoder", "SchoolSecondOpinion",
            "available", "enabled_by_env", "load_encoder", "load_head",
-           "model_dir"]
+           "model_dir", "pack_layer"]
 
 _ENV_SWITCH = "MODBOT_EMBEDDINGS"
 _ENV_DIR = "MODBOT_EMBEDDINGS_MODEL_DIR"
@@ -212,20 +214,51 @@ class MiniLMEncoder:
 
 
 class EmbeddingHead:
-    """Softmax regression over an embedding: ``predict(vec) -> {class: probability}``."""
+    """A small network over an embedding: ``predict(vec) -> {class: probability}``.
+
+    ``doc["layers"]`` lists dense layers, each ``{"shape": [in, out], "weights": ...,
+    "bias": [...]}`` with the weights as base64 of little-endian float16 in row-major order
+    (:func:`pack_layer`); a ReLU sits between layers and a softmax after the last.  One layer is
+    softmax regression; the shipped school head has one hidden layer
+    (``train_school_embeddings.py``).
+    """
 
     def __init__(self, doc: dict[str, Any]) -> None:
         import numpy as np
 
         self.np = np
         self.classes: tuple[str, ...] = tuple(doc["classes"])
-        self.W = np.asarray(doc["weights"], dtype=np.float32)  # (k, dim)
-        self.b = np.asarray(doc["bias"], dtype=np.float32)
+        self.layers: list[tuple[Any, Any]] = []
+        if not doc.get("layers"):
+            raise ValueError(f"head: no 'layers' (format {doc.get('format')!r}; this code reads "
+                             "minilm-head-v2, written by train_school_embeddings.py)")
+        for i, layer in enumerate(doc["layers"]):
+            rows, cols = (int(n) for n in layer["shape"])
+            raw = base64.b64decode(layer["weights"])
+            if len(raw) != 2 * rows * cols:
+                raise ValueError(f"head layer {i}: {len(raw)} bytes of weights, shape "
+                                 f"{rows}x{cols} needs {2 * rows * cols}")
+            if self.layers and self.layers[-1][0].shape[1] != rows:
+                raise ValueError(f"head layer {i}: takes {rows} inputs, layer {i - 1} gives "
+                                 f"{self.layers[-1][0].shape[1]}")
+            W = np.frombuffer(raw, dtype="<f2").astype(np.float32).reshape(rows, cols)
+            b = np.asarray(layer["bias"], dtype=np.float32)
+            if b.shape != (cols,):
+                raise ValueError(f"head layer {i}: bias has {b.size} values, shape says {cols}")
+            self.layers.append((W, b))
+        width = self.layers[-1][0].shape[1]
+        if width != len(self.classes):
+            raise ValueError(f"head: the last layer gives {width} outputs for "
+                             f"{len(self.classes)} classes")
 
     def predict_many(self, X: Any) -> Any:
         """Class probabilities of each row of ``X`` (n, dim)."""
         np = self.np
-        z = X @ self.W.T + self.b
+        z = X
+        for i, (W, b) in enumerate(self.layers):
+            z = z @ W + b
+            if i < len(self.layers) - 1:
+                z = np.maximum(z, 0.0)
         z = z - z.max(-1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(-1, keepdims=True)
@@ -233,6 +266,20 @@ class EmbeddingHead:
     def predict(self, vec: Any) -> dict[str, float]:
         p = self.predict_many(vec[None, :])[0]
         return {c: float(p[j]) for j, c in enumerate(self.classes)}
+
+
+def pack_layer(W: Any, b: Any) -> dict[str, Any]:
+    """One dense layer (``W`` of shape (in, out), ``b`` of (out,)) as :class:`EmbeddingHead`
+    reads it: float16 weights, base64, so the shipped head stays a small JSON file."""
+    import numpy as np
+
+    W64 = np.asarray(W, dtype=np.float64)
+    if not np.isfinite(W64).all() or np.abs(W64).max(initial=0.0) > 65_000.0:
+        raise ValueError("head layer: weights out of float16's range (diverged training?)")
+    W16 = np.ascontiguousarray(W64.astype("<f2"))
+    return {"shape": [int(W16.shape[0]), int(W16.shape[1])],
+            "weights": base64.b64encode(W16.tobytes()).decode("ascii"),
+            "bias": [round(float(v), 6) for v in np.asarray(b).ravel()]}
 
 
 @lru_cache(maxsize=1)

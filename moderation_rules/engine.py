@@ -94,7 +94,7 @@ class RuleEngine:
         # the optional MiniLM stage: a second reading for the school model (off by default)
         second_opinion = _embedding_stage(embeddings, school is not None)
         self.embeddings: bool = second_opinion is not None
-        self.version: str = ENGINE_VERSION + ("+minilm-2" if self.embeddings else "")
+        self.version: str = ENGINE_VERSION + ("+minilm-3" if self.embeddings else "")
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             patterns,

@@ -10,6 +10,7 @@ probabilities and the school head's.
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 
 import pytest
@@ -80,12 +81,47 @@ def test_head_file_is_small_package_data():
     path = resources.files("moderation_rules") / "model" / "school_embedding_head.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert tuple(doc["classes"]) == LABELS
-    assert len(doc["weights"]) == len(LABELS)
-    assert all(len(r) == doc["dim"] == 384 for r in doc["weights"])
-    assert len(path.read_bytes()) < 200_000
+    shapes = [tuple(layer["shape"]) for layer in doc["layers"]]
+    assert shapes[0][0] == doc["dim"] == 384 and shapes[-1][1] == len(LABELS)
+    assert all(a[1] == b[0] for a, b in zip(shapes, shapes[1:]))  # each layer feeds the next
+    assert all(len(layer["bias"]) == layer["shape"][1] for layer in doc["layers"])
+    assert len(path.read_bytes()) < 700_000
     assert not any(name in s.lower() for s in doc["sources"]
                    for name in ("hatecheck", "hatemoji", "mhc", "fresh", "unseen-c", "unseen-d",
                                 "unseen-e"))
+
+
+def test_head_layers_relu_between_and_softmax_after():
+    np = pytest.importorskip("numpy")
+    # 2 inputs -> 3 hidden units -> 2 classes.  x @ W1 + b1 = [1, 0.5, -0.375]: the ReLU cuts
+    # the third unit, whose bias turned it negative, and keeps the second, which its bias
+    # turned positive
+    W1 = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, 0.5]])
+    W2 = np.array([[1.0, 0.0], [0.0, -1.0], [2.0, -2.0]])
+    head = emb.EmbeddingHead({"classes": ["a", "b"], "layers": [
+        emb.pack_layer(W1, [0.0, 1.0, -1.0]), emb.pack_layer(W2, [0.0, 0.25])]})
+    got = head.predict(np.array([1.0, 0.25]))
+    # z = [1, -0.25]; 0.438 without the ReLU, 0.562 with the bias added after it
+    assert got["a"] == pytest.approx(1 / (1 + math.exp(-1.25)), abs=1e-3)
+    assert got["a"] + got["b"] == pytest.approx(1.0)
+
+
+def test_head_rejects_layers_that_do_not_fit():
+    pytest.importorskip("numpy")
+    with pytest.raises(ValueError, match="bias"):
+        emb.EmbeddingHead({"classes": ["a", "b"], "layers": [
+            {**emb.pack_layer([[1.0, 0.0]], [0.0, 0.0]), "bias": [0.0]}]})
+    with pytest.raises(ValueError, match="inputs"):  # layers that do not chain
+        emb.EmbeddingHead({"classes": ["a", "b"], "layers": [
+            emb.pack_layer([[1.0, 0.0, 0.0]], [0.0, 0.0, 0.0]),
+            emb.pack_layer([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0])]})
+    with pytest.raises(ValueError, match="layers"):
+        emb.EmbeddingHead({"classes": ["a", "b"], "weights": [[1.0], [0.0]], "bias": [0, 0]})
+    with pytest.raises(ValueError, match="range"):
+        emb.pack_layer([[1e6, 0.0]], [0.0, 0.0])
+    with pytest.raises(ValueError, match="classes"):
+        emb.EmbeddingHead({"classes": ["a", "b", "c"], "layers": [
+            emb.pack_layer([[1.0, 0.0]], [0.0, 0.0])]})
 
 
 def test_the_stage_needs_the_school_model():
@@ -148,7 +184,7 @@ def test_env_switch_builds_the_stage(monkeypatch, encoder):
     monkeypatch.setenv("MODBOT_EMBEDDINGS", "1")
     eng = RuleEngine()
     assert eng.embeddings is True
-    assert eng.version == ENGINE_VERSION + "+minilm-2"
+    assert eng.version == ENGINE_VERSION + "+minilm-3"
     det = next(r for r in eng.rules if isinstance(r, SchoolModelDetector))
     assert isinstance(det._second, emb.SchoolSecondOpinion)
 
@@ -273,3 +309,15 @@ def test_text_the_head_cannot_read_keeps_the_default_levels(echo_engine):
     a = echo_engine.assess(text)
     assert a.label == default.label != "safeguarding"
     assert a.scores == default.scores
+
+
+def test_blend_hides_harm_from_the_n_gram_levels(echo_engine):
+    # the n-gram model's harmful labels add up to about 0.72 here (abuse 0.49 with hate folded
+    # in): under CONFIDENT_HARM_PLAIN (0.75), so the blend may not hide it on its own either
+    # (round 10's blend hid from 0.7)
+    text = "look at their little faces 😍 awww"
+    a = echo_engine.assess(text)
+    assert "model.school.confident" not in a.rules
+    assert action_for(a.label, a.scores) != "hide"
+    default = RuleEngine(embeddings=False).assess(text)
+    assert action_for(a.label, a.scores) == action_for(default.label, default.scores)

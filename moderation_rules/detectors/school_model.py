@@ -70,14 +70,13 @@ precision (the table is in the model file, ``cross_validation``):
   at a person or a group that is not protected, nor in a text naming no protected group;
 * with the optional embedding stage (``moderation_rules/embeddings.py``) the model reads the
   normalised geometric mean of its own probabilities and the MiniLM school head's
-  (:func:`blend`; English text only), with the same gates.  The blend is right more often, so
-  its harmful labels hide from ``BLENDED_HARM`` (0.75) and ``BLENDED_HARM_PLAIN`` (0.7), and
-  safeguarding is raised for review from ``BLENDED_SAFEGUARDING_REVIEW`` (0.3).  Out of fold
-  on the training files, each held out whole (RESULTS.md, "Round 10"), against the n-gram
-  model alone: 188 more of 16,689 harmful comments hidden for 4 more wrongful hides of 12,410,
-  57 more of 3,779 safeguarding comments labelled so for 174 more false concerns, and the
-  same wrongful hides on the files of hate kinds.  Text the head cannot read (another
-  language) gets no blend and keeps the levels above.
+  (:func:`blend`; English text only), with the same gates and the same harm levels;
+  safeguarding is raised for review from ``BLENDED_SAFEGUARDING_REVIEW`` (0.3, against 0.4).
+  Out of fold on the training files, each held out whole (RESULTS.md, "Round 12"), against the
+  n-gram model alone: 912 more of 18,904 harmful comments hidden for 20 more wrongful hides of
+  14,026, 156 more of 4,299 safeguarding comments labelled so for 161 more false concerns, and
+  on the files of hate kinds 363 more of 3,589 hidden for 8 more wrongful hides of 1,204.  Text
+  the head cannot read (another language) gets no blend and the safeguarding step of 0.4.
 """
 
 from __future__ import annotations
@@ -99,7 +98,7 @@ from moderation_rules.model.features import EMOJI
 from moderation_rules.thresholds import HIDE_THRESHOLD, REVIEW_THRESHOLD
 from moderation_rules.types import HIDE_LABELS
 
-__all__ = ["BLENDED_HARM", "BLENDED_HARM_PLAIN", "BLENDED_SAFEGUARDING_REVIEW", "CONFIDENT_HARM",
+__all__ = ["BLENDED_SAFEGUARDING_REVIEW", "CONFIDENT_HARM",
            "CONFIDENT_HARM_PLAIN", "CONFIDENT_HATE", "CONFIDENT_HATE_ATTACKED",
            "CONFIDENT_SAFEGUARDING", "CONFIDENT_SAFEGUARDING_ASKING", "SchoolModelDetector",
            "blend", "load_school_model"]
@@ -114,10 +113,9 @@ CONFIDENT_SAFEGUARDING = 0.6
 # ... and where the rules read a complaint or a question, which a disclosure seldom is
 CONFIDENT_SAFEGUARDING_ASKING = 0.7
 # With the optional embedding stage the model reads the blend of its n-gram probabilities and
-# the MiniLM head's (``blend``), which is right more often; these levels replace the harmful
-# ones and the safeguarding review step there (chosen out of fold, RESULTS.md, "Round 10")
-BLENDED_HARM = 0.75
-BLENDED_HARM_PLAIN = 0.7
+# the MiniLM head's (``blend``), which is right more often; it raises safeguarding for review
+# from this level instead of the step in ``_STEPS`` (chosen out of fold in round 10 and checked
+# again with round 12's head, RESULTS.md)
 BLENDED_SAFEGUARDING_REVIEW = 0.3
 _MIN_WORDS_TO_HIDE = 6  # in fewer words a bag of n-grams has too little to be sure of
 
@@ -160,8 +158,8 @@ def blend(words: dict[str, float], sentence: dict[str, float]) -> dict[str, floa
     """The normalised geometric mean of two readings of the same labels.
 
     Out of fold on the training files (each held out whole), the n-gram model alone labels
-    0.860 of comments right, the embedding head alone 0.793 and this blend 0.886 (RESULTS.md,
-    "Round 10"): the two models err on different comments."""
+    0.862 of comments right, the embedding head alone 0.873 and this blend 0.912 (RESULTS.md,
+    "Round 12"): the two models err on different comments."""
     mixed = {label: math.sqrt(max(p, 1e-9) * max(sentence.get(label, 0.0), 1e-9))
              for label, p in words.items()}
     total = sum(mixed.values())
@@ -228,13 +226,13 @@ class SchoolModelDetector:
             ctx.add(f"model.school.{label}", label, _CLAUSE[label], score, 0, 0)
         if hiding or len(folded.split()) < _MIN_WORDS_TO_HIDE:
             return
-        sure = self._sure(ctx, folded, probs, allowed, joking, blended)
+        sure = self._sure(ctx, folded, probs, allowed, joking)
         if sure is None or unknown_language(folded) or _EMOJI_IN_WORD.search(ctx.text):
             return
         ctx.add("model.school.confident", sure, _CLAUSE[sure], HIDE_THRESHOLD, 0, 0)
 
     def _sure(self, ctx: Context, folded: str, probs: dict[str, float],
-              allowed: list[str], joking: bool, blended: bool) -> str | None:
+              allowed: list[str], joking: bool) -> str | None:
         """The label the model is sure enough of to hide on its own, if any."""
         intent = max(ctx.score("complaint"), ctx.score("query"))
         level = CONFIDENT_SAFEGUARDING_ASKING if intent >= REVIEW_THRESHOLD \
@@ -244,10 +242,7 @@ class SchoolModelDetector:
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
         if "hate" not in harmful and "abuse" in harmful:
             harmful["abuse"] += probs.get("hate", 0.0)  # an attack naming no protected group
-        if blended:
-            harm_level = BLENDED_HARM_PLAIN if intent == 0.0 else BLENDED_HARM
-        else:
-            harm_level = CONFIDENT_HARM_PLAIN if intent == 0.0 else CONFIDENT_HARM
+        harm_level = CONFIDENT_HARM_PLAIN if intent == 0.0 else CONFIDENT_HARM
         if not harmful or sum(harmful.values()) < harm_level:
             return None
         top = max(harmful, key=harmful.__getitem__)
