@@ -15,10 +15,10 @@ not needed at run time.  ``tests/test_rules_embeddings.py`` checks it against re
 The head (``moderation_rules/model/school_embedding_head.json``, trained by
 ``python -m moderation_rules.model.train_school_embeddings``) is a small network over the 384
 dimensions (one hidden layer of 512 ReLU units, then a softmax over the eleven labels of DESIGN
-§3), trained on the school model's rows.  It
-adds no evidence of its own: :class:`SchoolSecondOpinion` hands its probabilities to the
-school model, which blends them with its n-gram reading and applies its own gates and levels
-(``detectors/school_model.py``; RESULTS.md, "Round 10" and "Round 12").
+§3), trained on the school model's rows.  It adds no evidence of its own:
+:class:`SchoolSecondOpinion` hands its probabilities to the school model, which blends them
+with its n-gram reading and applies its own gates and levels (``detectors/school_model.py``;
+RESULTS.md, "Round 10" and "Round 12").
 """
 
 from __future__ import annotations
