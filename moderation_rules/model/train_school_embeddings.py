@@ -75,6 +75,40 @@ def embed(texts: list[str], cache: Path | None, tag: str) -> Any:
     return vecs
 
 
+class _Adam:
+    """Adam over a list of numpy arrays, updated in place; one ``step`` per gradient."""
+
+    def __init__(self, params: list[Any], lr: float, b1: float = 0.9, b2: float = 0.999,
+                 eps: float = 1e-8) -> None:
+        import numpy as np
+
+        self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
+        self.m = [np.zeros_like(q) for q in params]
+        self.v = [np.zeros_like(q) for q in params]
+        self.t = 0
+
+    def step(self, grads: list[Any]) -> None:
+        import numpy as np
+
+        self.t += 1
+        b1, b2, t = self.b1, self.b2, self.t
+        for q, m, v, g in zip(self.params, self.m, self.v, grads):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            q -= self.lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + self.eps)
+
+
+def _class_balance(y: Any, w: Any, classes: int) -> Any:
+    """Per-class weights, the square root of each class's rarity, so rare labels (sexual,
+    press) are not drowned by common ones without being blown up to equal mass."""
+    import numpy as np
+
+    counts = np.array([w[y == j].sum() for j in range(classes)], dtype=np.float64)
+    return np.sqrt(counts.sum() / (classes * np.maximum(counts, 1e-9)))
+
+
 def fit(X: Any, y: Any, w: Any, epochs: int = 600, lr: float = 0.05, l2: float = 1e-4,
         seed: int = SEED, classes: int = len(LABELS)) -> tuple[Any, Any]:
     """Class-balanced, sample-weighted softmax regression by full-batch Adam over ``classes``
@@ -83,16 +117,12 @@ def fit(X: Any, y: Any, w: Any, epochs: int = 600, lr: float = 0.05, l2: float =
 
     rng = np.random.default_rng(seed)
     n, d = X.shape
-    k = classes
-    counts = np.array([w[y == j].sum() for j in range(k)])
-    balance = np.sqrt(counts.sum() / (k * np.maximum(counts, 1e-9)))
-    sw = (w * balance[y]).astype(np.float64)
+    sw = (w * _class_balance(y, w, classes)[y]).astype(np.float64)
     sw /= sw.sum()
-    W = rng.normal(0, 0.01, (k, d))
-    b = np.zeros(k)
-    Y = np.eye(k)[y]
-    mW, vW, mb, vb = np.zeros_like(W), np.zeros_like(W), np.zeros_like(b), np.zeros_like(b)
-    b1, b2, eps = 0.9, 0.999, 1e-8
+    W = rng.normal(0, 0.01, (classes, d))
+    b = np.zeros(classes)
+    Y = np.eye(classes)[y]
+    adam = _Adam([W, b], lr)
     Xd = X.astype(np.float64)
     for t in range(1, epochs + 1):
         z = Xd @ W.T + b
@@ -100,14 +130,7 @@ def fit(X: Any, y: Any, w: Any, epochs: int = 600, lr: float = 0.05, l2: float =
         p = np.exp(z)
         p /= p.sum(1, keepdims=True)
         g = (p - Y) * sw[:, None]
-        gW = g.T @ Xd + l2 * W
-        gb = g.sum(0)
-        mW = b1 * mW + (1 - b1) * gW
-        vW = b2 * vW + (1 - b2) * gW * gW
-        mb = b1 * mb + (1 - b1) * gb
-        vb = b2 * vb + (1 - b2) * gb * gb
-        W -= lr * (mW / (1 - b1**t)) / (np.sqrt(vW / (1 - b2**t)) + eps)
-        b -= lr * (mb / (1 - b1**t)) / (np.sqrt(vb / (1 - b2**t)) + eps)
+        adam.step([g.T @ Xd + l2 * W, g.sum(0)])
         if t % 100 == 0:
             loss = -(np.log(np.maximum(p[np.arange(n), y], 1e-12)) * sw).sum()
             print(f"step {t}: loss {loss:.4f}", file=sys.stderr)
@@ -121,20 +144,17 @@ def fit_mlp(X: Any, y: Any, hidden: int = HIDDEN, epochs: int = EPOCHS_MLP, lr: 
 
     A hidden layer lets the head combine directions of the embedding that a linear head can
     only add up (by file, out of fold: 0.873 of comments right against 0.789); dropout on it
-    keeps 512 units from learning the training settings' phrasing.  Classes are weighted by
-    the square root of their rarity, as in :func:`fit`.  Returns the layers as (W of shape
+    keeps 512 units from learning the training settings' phrasing.  Classes are weighted as
+    in :func:`fit` (:func:`_class_balance`).  Returns the layers as (W of shape
     (in, out), b) pairs."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     n, d = X.shape
-    counts = np.bincount(y, minlength=classes).astype(np.float64)
-    balance = np.sqrt(counts.sum() / (classes * np.maximum(counts, 1.0)))
+    balance = _class_balance(y, np.ones(n), classes)
     params = [rng.normal(0.0, np.sqrt(2.0 / d), (d, hidden)), np.zeros(hidden),
               rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, classes)), np.zeros(classes)]
-    m = [np.zeros_like(q) for q in params]
-    v = [np.zeros_like(q) for q in params]
-    b1, b2, eps, t = 0.9, 0.999, 1e-8, 0
+    adam = _Adam(params, lr)
     Xd = X.astype(np.float64)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
@@ -153,12 +173,7 @@ def fit_mlp(X: Any, y: Any, hidden: int = HIDDEN, epochs: int = EPOCHS_MLP, lr: 
             p[np.arange(len(yb)), yb] -= 1.0  # p is now dLoss/dz: softmax minus one-hot
             g = p * sw[:, None]
             ga = (g @ W2.T) * keep * (h > 0)
-            grads = [xb.T @ ga + l2 * W1, ga.sum(0), a.T @ g + l2 * W2, g.sum(0)]
-            t += 1
-            for i, gr in enumerate(grads):
-                m[i] = b1 * m[i] + (1 - b1) * gr
-                v[i] = b2 * v[i] + (1 - b2) * gr * gr
-                params[i] -= lr * (m[i] / (1 - b1**t)) / (np.sqrt(v[i] / (1 - b2**t)) + eps)
+            adam.step([xb.T @ ga + l2 * W1, ga.sum(0), a.T @ g + l2 * W2, g.sum(0)])
         if epoch % 10 == 0:
             print(f"epoch {epoch}/{epochs}", file=sys.stderr)
     return [(params[0], params[1]), (params[2], params[3])]
