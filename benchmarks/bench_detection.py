@@ -5,7 +5,9 @@ texts of school-dev.csv, the project's school-holdout.csv and hatecheck-policy.c
 ``--items``), one item at a time as the service does:
 
 * ``ours``   - ``moderation_rules`` default assessment plus the enforce-mode action
-  (rules + the shipped model);
+  (rules + the shipped models, the school model reading the token vectors too);
+* ``ours-ngram`` - the same without the token vectors (``RuleEngine(token_vectors=False)``,
+  the default before round 13), to show what they cost;
 * ``alt``    - alt-profanity-check ``predict_prob([text])`` (needs ``--baseline-python``);
 * ``better`` - better-profanity ``profanity.contains_profanity(text)`` (same).
 
@@ -56,12 +58,12 @@ def stream(files: list[Path], items: int) -> list[str]:
 
 
 def _engine(name: str):
-    if name == "ours":
+    if name in ("ours", "ours-ngram"):
         sys.path.insert(0, str(ROOT))
         from moderation_rules.engine import RuleEngine
         from moderation_rules.thresholds import action_for
 
-        eng = RuleEngine()
+        eng = RuleEngine(token_vectors=name == "ours")
 
         def run(text: str) -> object:
             a = eng.assess(text)

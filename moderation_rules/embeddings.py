@@ -253,12 +253,16 @@ class EmbeddingHead:
 
     def predict_many(self, X: Any) -> Any:
         """Class probabilities of each row of ``X`` (n, dim)."""
+        W, b = self.layers[0]
+        return self.from_first_layer(X @ W + b)
+
+    def from_first_layer(self, z: Any) -> Any:
+        """Class probabilities from the first layer's output before its ReLU (a reader that
+        computes that layer its own way, ``token_vectors.TokenVectorOpinion``, goes on
+        from here)."""
         np = self.np
-        z = X
-        for i, (W, b) in enumerate(self.layers):
-            z = z @ W + b
-            if i < len(self.layers) - 1:
-                z = np.maximum(z, 0.0)
+        for W, b in self.layers[1:]:
+            z = np.maximum(z, 0.0) @ W + b
         z = z - z.max(-1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(-1, keepdims=True)

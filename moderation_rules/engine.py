@@ -21,7 +21,12 @@ from moderation_rules.detectors.lexicon import LexiconDetector
 from moderation_rules.detectors.model import ModelDetector
 from moderation_rules.detectors.patterns import PatternDetector, SuppressionDetector
 from moderation_rules.detectors.personal_data import PersonalDataDetector
-from moderation_rules.detectors.school_model import SchoolModelDetector, load_school_model
+from moderation_rules.detectors.school_model import (
+    MINILM_BLEND,
+    TOKEN_BLEND,
+    SchoolModelDetector,
+    load_school_model,
+)
 from moderation_rules.detectors.targets import TargetDetector, load_people_groups
 from moderation_rules.normalize import normalize
 from moderation_rules.rulepack import load_rules
@@ -30,7 +35,7 @@ from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
 __all__ = ["ENGINE_VERSION", "RuleEngine", "default_engine", "primary_label"]
 
-ENGINE_VERSION = "rules-2"  # rules, n-gram hate model and school comment model
+ENGINE_VERSION = "rules-3"  # rules, n-gram hate model, school model with token vectors
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
 _ABOUT_HEAD = re.compile(
     r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"
@@ -78,10 +83,14 @@ class RuleEngine:
 
     def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
                  use_model: bool = True, embeddings: bool | None = None,
-                 people_groups: Iterable[Path | str] = (), school_model: bool = True) -> None:
+                 people_groups: Iterable[Path | str] = (), school_model: bool = True,
+                 token_vectors: bool = True) -> None:
         """``people_groups``: a school's own YAML files of non-protected groups of people, in
         the format of ``lexicons/people_groups.yaml``, added to the shipped list.
-        ``school_model=False`` leaves out the school comment model (to test the rules alone)."""
+        ``school_model=False`` leaves out the school comment model (to test the rules alone).
+        ``token_vectors=False`` leaves out the school model's second reader of the default
+        install (``token_vectors.py``), as before round 13; the embedding stage, when on,
+        takes its place."""
         rules = load_rules(packs)
         extra_groups = tuple(people_groups)
         targets = TargetDetector(people_groups=load_people_groups(extra_groups)) \
@@ -91,10 +100,17 @@ class RuleEngine:
         # the two models read the words in one pass; the school model's reading is kept in the
         # context for its own detector
         school = load_school_model() if use_model and school_model else None
-        # the optional MiniLM stage: a second reading for the school model (off by default)
+        # a second reading for the school model: the optional MiniLM stage when it is on,
+        # otherwise MiniLM's token vectors
         second_opinion = _embedding_stage(embeddings, school is not None)
         self.embeddings: bool = second_opinion is not None
-        self.version: str = ENGINE_VERSION + ("+minilm-3" if self.embeddings else "")
+        blend_levels = MINILM_BLEND
+        if second_opinion is None and school is not None and token_vectors:
+            from moderation_rules.token_vectors import TokenVectorOpinion
+
+            second_opinion, blend_levels = TokenVectorOpinion(), TOKEN_BLEND
+        self.version: str = ENGINE_VERSION + ("+minilm-3" if self.embeddings else "") + (
+            "" if second_opinion is not None or school is None else "-no-token-vectors")
         self.rules: tuple[Rule, ...] = (
             LexiconDetector(rules),
             patterns,
@@ -102,7 +118,8 @@ class RuleEngine:
             *((ModelDetector(targets.protected_tokens, targets=targets, school=school),)
               if use_model else ()),
             *((SchoolModelDetector(school, group_words=targets.protected_tokens,
-                                   targets=targets, second_opinion=second_opinion),)
+                                   targets=targets, second_opinion=second_opinion,
+                                   blend_levels=blend_levels),)
               if school is not None else ()),
             SuppressionDetector(patterns),
             PersonalDataDetector(allow_contacts),

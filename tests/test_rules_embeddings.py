@@ -46,7 +46,8 @@ def test_default_engine_has_no_embedding_stage(monkeypatch):
     eng = RuleEngine()
     assert eng.embeddings is False
     assert eng.version == ENGINE_VERSION
-    assert all(getattr(r, "_second", None) is None for r in eng.rules)
+    assert not any(isinstance(getattr(r, "_second", None), emb.SchoolSecondOpinion)
+                   for r in eng.rules)
     off = RuleEngine(embeddings=False)
     assert [type(r) for r in eng.rules] == [type(r) for r in off.rules]
     for text in SAMPLES:
@@ -291,11 +292,12 @@ def echo_engine() -> RuleEngine:
 
 
 def test_blended_safeguarding_step_applies_to_english(echo_engine):
-    # the n-gram model gives this 0.30 to 0.40 for safeguarding: under the default step (0.4),
+    # the n-gram model gives this 0.30 to 0.40 for safeguarding: under its own step (0.4),
     # over the blend's (0.3)
     text = ("does anyone know if the after school club runs in the holidays, home is a bit "
             "much right now")
-    assert RuleEngine(embeddings=False).assess(text).label != "safeguarding"
+    assert RuleEngine(embeddings=False, token_vectors=False).assess(text).label \
+        != "safeguarding"
     a = echo_engine.assess(text)
     assert a.label == "safeguarding" and "model.school.safeguarding" in a.rules
     assert action_for(a.label, a.scores) == "review"
@@ -319,5 +321,5 @@ def test_blend_hides_harm_from_the_n_gram_levels(echo_engine):
     a = echo_engine.assess(text)
     assert "model.school.confident" not in a.rules
     assert action_for(a.label, a.scores) != "hide"
-    default = RuleEngine(embeddings=False).assess(text)
+    default = RuleEngine(embeddings=False, token_vectors=False).assess(text)
     assert action_for(a.label, a.scores) == action_for(default.label, default.scores)

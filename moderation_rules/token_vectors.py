@@ -1,0 +1,222 @@
+"""Token vectors distilled from all-MiniLM-L6-v2: a sentence reader for the default install.
+
+The optional embedding stage (``embeddings.py``) runs MiniLM's six transformer layers on
+every comment: about 60 comments a second on one core, and torch-free but still a 90 MB
+model.  This reader keeps what a default install can afford.  Each of the 30,522 word pieces
+of MiniLM's vocabulary was run through the whole model once, on its own, and its output
+state kept (384 dimensions), stored as int8 with a scale per row
+(``model/school_token_vectors.npz``, written by ``model/train_school_tokens.py``).  A
+comment's vector is the mean of its word pieces' vectors, so reading it costs a tokenizer
+pass and one sum.  It knows that "bruises" and "hurt" are near each other although they
+share no letters, which the n-gram model cannot.  A small network
+(``model/school_token_head.json``, the :class:`~moderation_rules.embeddings.EmbeddingHead`
+format) turns the vector into the eleven labels' probabilities, and the school model blends
+them with its own (``detectors/school_model.py``; RESULTS.md, "Round 13").
+
+Only numpy is needed, which the default install already has (matplotlib depends on it).  The
+word pieces come from :class:`~moderation_rules.wordpiece.WordPieceTokenizer`; the vocabulary
+is stored in the same file as the vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from moderation_rules.embeddings import EmbeddingHead
+from moderation_rules.wordpiece import WordPieceTokenizer
+
+__all__ = ["FORMAT", "TokenVectorOpinion", "TokenVectors", "load_token_head",
+           "load_token_vectors", "pack_token_vectors"]
+
+FORMAT = "minilm-token-vectors-v1"
+_MODEL = resources.files("moderation_rules") / "model"
+
+
+class TokenVectors:
+    """A vector per word piece; a text's vector is the L2-normalised mean of its pieces'.
+
+    ``rows[i] * scale[i]`` is word piece ``i``'s vector; the rows stay as stored (int8 for the
+    shipped file, 12 MB in memory instead of 47 MB as float32) and are scaled as they are read.
+    """
+
+    def __init__(self, vocab: list[str], rows: Any, scale: Any = None) -> None:
+        import numpy as np
+
+        if rows.ndim != 2 or rows.shape[0] != len(vocab):
+            raise ValueError(f"token vectors: {rows.shape} for a vocabulary of "
+                             f"{len(vocab)} word pieces")
+        self.np = np
+        self.tokenizer = WordPieceTokenizer(vocab)
+        self.rows = np.ascontiguousarray(rows)
+        self.scale = (np.ones(len(vocab), dtype=np.float32) if scale is None
+                      else np.asarray(scale, dtype=np.float32))
+        if self.scale.shape != (len(vocab),):
+            raise ValueError(f"token vectors: {self.scale.shape} scales for {len(vocab)} rows")
+        self.dim = int(rows.shape[1])
+
+    @property
+    def vectors(self) -> Any:
+        """Every word piece's vector as float32 (for tests and training, not the hot path)."""
+        return self.rows.astype(self.np.float32) * self.scale[:, None]
+
+    def rows_of(self, ids: Any) -> Any:
+        """The vectors of the word pieces ``ids`` as float32, shape (len(ids), dim)."""
+        return self.rows[ids].astype(self.np.float32) * self.scale[ids, None]
+
+    def sum_of(self, ids: Any) -> Any:
+        """The sum of the vectors of the word pieces ``ids`` (repeats counted), shape (dim,)."""
+        return self.scale[ids] @ self.rows[ids].astype(self.np.float32)
+
+    def embed(self, text: str) -> Any:
+        """The vector of one text, shape (dim,); zeros for a text with no word pieces."""
+        np = self.np
+        ids = self.tokenizer.encode(text)
+        if not ids:
+            return np.zeros(self.dim, dtype=np.float32)
+        v = self.sum_of(ids)
+        norm = float(np.sqrt(v @ v))
+        return v / norm if norm > 1e-12 else v
+
+    def embed_many(self, texts: list[str]) -> Any:
+        """Vectors of many texts, shape (len(texts), dim)."""
+        np = self.np
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self.embed(text)
+        return out
+
+
+def pack_token_vectors(vocab: list[str], vectors: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """The arrays of a token-vector file: int8 rows with a float32 scale each (a quarter of
+    float32's size; the rounding moves a comment's vector by well under 1%)."""
+    import numpy as np
+
+    V = np.asarray(vectors, dtype=np.float64)
+    if not np.isfinite(V).all():
+        raise ValueError("token vectors: not finite")
+    peak = np.abs(V).max(1)
+    scale = np.where(peak > 0, peak / 127.0, 1.0)
+    q = np.clip(np.rint(V / scale[:, None]), -127, 127).astype(np.int8)
+    return {"format": np.array(FORMAT), "meta": np.array(json.dumps(meta)),
+            "vocab": np.array(vocab), "q": q, "scale": scale.astype(np.float32)}
+
+
+def _read_token_vectors(path: Any) -> TokenVectors:
+    import numpy as np
+
+    with path.open("rb") as fh, np.load(fh, allow_pickle=False) as doc:
+        fmt = str(doc["format"]) if "format" in doc.files else None
+        if fmt != FORMAT:
+            raise ValueError(f"{path}: format {fmt!r}, this code reads {FORMAT!r} "
+                             "(written by moderation_rules.model.train_school_tokens)")
+        q, scale = doc["q"], doc["scale"]
+        if q.ndim != 2 or scale.shape != (q.shape[0],):
+            raise ValueError(f"{path}: {q.shape} vectors with {scale.shape} scales")
+        vocab = [str(t) for t in doc["vocab"]]
+        return TokenVectors(vocab, q, scale)
+
+
+@lru_cache(maxsize=1)
+def load_token_vectors() -> TokenVectors:
+    """The shipped token vectors (read once per process)."""
+    return _read_token_vectors(_MODEL / "school_token_vectors.npz")
+
+
+def read_token_vectors(path: Path) -> TokenVectors:
+    """Token vectors from a file written by ``train_school_tokens.py``."""
+    return _read_token_vectors(path)
+
+
+@lru_cache(maxsize=1)
+def load_token_head() -> EmbeddingHead:
+    """The shipped head over the token vectors (``model/school_token_head.json``)."""
+    return EmbeddingHead(json.loads((_MODEL / "school_token_head.json")
+                                    .read_text(encoding="utf-8")))
+
+
+class TokenVectorOpinion:
+    """The token head's probabilities of a comment, for the n-gram school model to blend with
+    its own.  None for text in a language the detectors do not read (the vectors are
+    MiniLM's, which was trained on English).
+
+    The head's first layer is linear, so it is applied to each word piece once and the results
+    kept: ``W·(m/|m|) + b`` with ``m`` the mean of the pieces' vectors is the mean of the
+    pieces' ``W·v`` divided by ``|m|``, plus ``b``.  A comment then costs a sum of rows
+    instead of a product with the 384 × 512 weights, which would be read from memory for
+    every comment.  Rows are worked out as word pieces are first seen (a few thousand in a
+    day of school comments, 2 KB each; at most the 30,522 of the vocabulary).  Safe to share
+    between threads, like the engine."""
+
+    def __init__(self, vectors: TokenVectors | None = None,
+                 head: EmbeddingHead | None = None) -> None:
+        import numpy as np
+
+        self.np = np
+        self.vectors = vectors or load_token_vectors()
+        self.head = head or load_token_head()
+        W, self._bias = self.head.layers[0]
+        if W.shape[0] != self.vectors.dim:
+            raise ValueError(f"token head takes {W.shape[0]} inputs, "
+                             f"the vectors have {self.vectors.dim}")
+        self._weights = W
+        # the first layer's rows of the word pieces seen so far, in the order first seen
+        self._slot = np.full(len(self.vectors.tokenizer.ids), -1, dtype=np.intp)
+        self._rows = np.zeros((1024, W.shape[1]), dtype=np.float32)
+        self._used = 0
+        self._seen: set[int] = set()
+        self._lock = threading.Lock()
+
+    def _learn(self, pieces: list[int]) -> None:
+        """Work out the first layer for word pieces not seen before.  Readers in other threads
+        only use a piece once it is in ``_seen``, which is updated last, after its row is in
+        place (a grown table holds every earlier row)."""
+        np = self.np
+        with self._lock:
+            new = sorted(set(pieces) - self._seen)
+            if not new:
+                return
+            ids = np.array(new, dtype=np.intp)
+            end = self._used + len(new)
+            rows = self._rows
+            if end > len(rows):
+                rows = np.zeros((max(end, 2 * len(rows)), rows.shape[1]), dtype=np.float32)
+                rows[: self._used] = self._rows[: self._used]
+            rows[self._used : end] = self.vectors.rows_of(ids) @ self._weights
+            self._slot[ids] = np.arange(self._used, end)
+            self._rows, self._used = rows, end
+            self._seen.update(new)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """The head's reading of one (folded) text."""
+        np = self.np
+        pieces = self.vectors.tokenizer.encode(text)
+        if not pieces:
+            z = self._bias
+        else:
+            if not self._seen.issuperset(pieces):
+                self._learn(pieces)
+            rows = self._rows
+            ids = np.array(pieces, dtype=np.intp)
+            m = self.vectors.sum_of(ids)
+            norm = math.sqrt(float(m @ m))
+            z = rows[self._slot[ids]].sum(0) / norm + self._bias if norm > 1e-12 else self._bias
+        for W, b in self.head.layers[1:]:
+            z = np.maximum(z, 0.0) @ W + b
+        logits = z.tolist()  # eleven values: the softmax is quicker in Python than in numpy
+        top = max(logits)
+        e = [math.exp(v - top) for v in logits]
+        total = sum(e)
+        return {c: v / total for c, v in zip(self.head.classes, e)}
+
+    def __call__(self, ctx: Any) -> dict[str, float] | None:
+        from moderation_rules.detectors.intent import unknown_language
+
+        if unknown_language(ctx.norm.text):
+            return None
+        return self.probabilities(ctx.norm.text)

@@ -1,0 +1,229 @@
+"""The default install's second reader: MiniLM token vectors and their head.
+
+The WordPiece tokenizer is checked against worked examples (and against ``tokenizers`` when
+the ``embeddings`` extra is installed); the vector file's packing, its errors, the reader's
+arithmetic and the school model's weighted blend are checked on hand-built inputs; the shipped
+files are checked for shape and for reading a plain question as a query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from moderation_rules.detectors.school_model import TOKEN_BLEND, SchoolModelDetector, blend
+from moderation_rules.engine import ENGINE_VERSION, RuleEngine
+from moderation_rules.token_vectors import (
+    FORMAT,
+    TokenVectorOpinion,
+    TokenVectors,
+    load_token_head,
+    load_token_vectors,
+    pack_token_vectors,
+    read_token_vectors,
+)
+from moderation_rules.types import LABELS
+from moderation_rules.wordpiece import WordPieceTokenizer
+
+_VOCAB = ["[PAD]", "[UNK]", "un", "##aff", "##able", "hello", ",", "!", "caf", "##e", "$",
+          "你", "好", "a", "##a"]
+
+
+def _words(tok: WordPieceTokenizer, text: str) -> list[str]:
+    vocab = {i: t for t, i in tok.ids.items()}
+    return [vocab[i] for i in tok.encode(text)]
+
+
+# --- WordPiece ---------------------------------------------------------------------------------
+
+
+def test_wordpiece_takes_the_longest_pieces_and_splits_punctuation():
+    tok = WordPieceTokenizer(_VOCAB)
+    assert _words(tok, "Unaffable, HELLO!") == ["un", "##aff", "##able", ",", "hello", "!"]
+    assert _words(tok, "$hello") == ["$", "hello"]  # an ASCII symbol is punctuation to BERT
+
+
+def test_wordpiece_strips_accents_and_cleans_the_text():
+    tok = WordPieceTokenizer(_VOCAB)
+    assert _words(tok, "Café") == ["caf", "##e"]
+    assert _words(tok, "cafe\u0301") == ["caf", "##e"]  # a combining accent
+    # zero-width space and NEL are dropped (format and control characters), NBSP separates
+    assert _words(tok, "hel\u200blo\u0085") == ["hello"]
+    assert _words(tok, "hello\u00a0hello") == ["hello", "hello"]
+    assert _words(tok, "\t\n\r") == []
+
+
+def test_wordpiece_unknown_words_and_cjk():
+    tok = WordPieceTokenizer(_VOCAB)
+    assert _words(tok, "unzz hello") == ["[UNK]", "hello"]  # one uncovered piece: whole word
+    assert _words(tok, "a" * 100) == ["a"] + ["##a"] * 99
+    assert _words(tok, "a" * 101) == ["[UNK]"]  # longer than BERT reads
+    assert _words(tok, "你好hello") == ["你", "好", "hello"]
+
+
+def test_wordpiece_needs_an_unknown_token():
+    with pytest.raises(ValueError, match="UNK"):
+        WordPieceTokenizer(["hello"])
+
+
+def test_wordpiece_matches_the_tokenizers_library():
+    pytest.importorskip("tokenizers")
+    from moderation_rules import embeddings as emb
+
+    if emb.model_dir() is None:
+        pytest.skip("all-MiniLM-L6-v2 files not installed")
+    reference = emb.load_encoder().tokenizer
+    ours = load_token_vectors().tokenizer
+    for text in ["Thank you Mrs Pascoe!! 😍😍 best teacher ever", "ﬁne Ｆｕｌｌ ２０２４ naïve",
+                 "she said 'dont tell ur mum' n gave me £20...", "f.u.c.k y0u", "İstanbul",
+                 "x\u00a0y\u2003z\u0085q\x0bw", "Dzień dobry, kiedy jest zebranie?", "a" * 120]:
+        assert ours.encode(text) == reference.encode(text, add_special_tokens=False).ids, text
+
+
+# --- the vector file and the reader --------------------------------------------------------------
+
+
+def _small_vectors() -> TokenVectors:
+    vecs = np.zeros((len(_VOCAB), 3))
+    vecs[_VOCAB.index("hello")] = [3.0, 0.0, 0.0]
+    vecs[_VOCAB.index("!")] = [0.0, 4.0, 0.0]
+    vecs[_VOCAB.index("caf")] = [0.0, 0.0, -2.0]
+    return TokenVectors(list(_VOCAB), vecs)
+
+
+def test_text_vector_is_the_normalised_mean_of_its_pieces():
+    tv = _small_vectors()
+    assert np.allclose(tv.embed("hello!"), [0.6, 0.8, 0.0])  # mean (1.5, 2), then unit length
+    assert np.allclose(tv.embed("hello hello !"), [6 / math.sqrt(52), 4 / math.sqrt(52), 0])
+    assert np.allclose(tv.embed("café"), [0.0, 0.0, -1.0])
+    assert not tv.embed("").any()  # no pieces: zeros, not NaN
+    assert tv.embed_many(["hello!", ""]).shape == (2, 3)
+
+
+def test_vectors_must_fit_the_vocabulary():
+    with pytest.raises(ValueError, match="vocabulary"):
+        TokenVectors(list(_VOCAB), np.zeros((3, 4)))
+
+
+def test_packed_vectors_round_trip_within_int8(tmp_path):
+    rng = np.random.default_rng(7)
+    vecs = rng.normal(0, 1, (len(_VOCAB), 5))
+    vecs[0] = 0.0  # an all-zero row must not divide by zero
+    path = tmp_path / "v.npz"
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **pack_token_vectors(list(_VOCAB), vecs, {"dim": 5}))
+    back = read_token_vectors(path)
+    assert back.tokenizer.ids == {t: i for i, t in enumerate(_VOCAB)}
+    err = np.abs(back.vectors - vecs).max(1)
+    assert (err <= np.abs(vecs).max(1) / 254 + 1e-6).all()  # half a step of each row's scale
+    assert not back.vectors[0].any()
+
+
+def test_vector_file_of_another_format_is_refused(tmp_path):
+    path = tmp_path / "v.npz"
+    arrays = pack_token_vectors(list(_VOCAB), np.ones((len(_VOCAB), 2)), {})
+    arrays["format"] = np.array("something-else")
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match=FORMAT):
+        read_token_vectors(path)
+    arrays = pack_token_vectors(list(_VOCAB), np.ones((len(_VOCAB), 2)), {})
+    arrays["scale"] = arrays["scale"][:-1]
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match="scales"):
+        read_token_vectors(path)
+
+
+def test_opinion_refuses_a_head_of_the_wrong_width():
+    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+
+    head = EmbeddingHead({"classes": list(LABELS),
+                          "layers": [pack_layer(np.zeros((4, len(LABELS))), np.zeros(len(LABELS)))]})
+    with pytest.raises(ValueError, match="4 inputs"):
+        TokenVectorOpinion(_small_vectors(), head)
+
+
+# --- the blend ---------------------------------------------------------------------------------
+
+
+def test_weighted_blend_leans_on_the_first_reading():
+    words = {"abuse": 0.6, "complaint": 0.3, "other": 0.1}
+    sentence = {"abuse": 0.2, "complaint": 0.7, "other": 0.1}
+    w = TOKEN_BLEND.weight
+    raw = {k: words[k] ** w * sentence[k] ** (1 - w) for k in words}
+    total = sum(raw.values())
+    mixed = blend(words, sentence, w)
+    assert mixed == pytest.approx({k: v / total for k, v in raw.items()})
+    # 0.6^0.7 * 0.2^0.3 = 0.43 against 0.3^0.7 * 0.7^0.3 = 0.39; equal weights: 0.35 / 0.46
+    assert max(mixed, key=mixed.get) == "abuse"
+    assert max(blend(words, sentence), key=blend(words, sentence).get) == "complaint"
+    assert blend(words, sentence, 1.0) == pytest.approx(words)
+
+
+# --- the shipped files and the default engine ------------------------------------------------------
+
+
+def test_shipped_vectors_and_head_fit_together():
+    vectors = load_token_vectors()
+    head = load_token_head()
+    assert len(vectors.tokenizer.ids) == 30522 and vectors.vectors.shape[0] == 30522
+    assert head.classes == LABELS
+    assert head.layers[0][0].shape[0] == vectors.dim
+    p = head.predict(vectors.embed("when is the deadline for the year 7 trip payment?"))
+    assert abs(sum(p.values()) - 1.0) < 1e-5
+    assert max(p, key=p.get) == "query"
+
+
+def test_default_engine_blends_the_token_reader(monkeypatch):
+    monkeypatch.delenv("MODBOT_EMBEDDINGS", raising=False)
+    eng = RuleEngine()
+    det = next(r for r in eng.rules if isinstance(r, SchoolModelDetector))
+    assert isinstance(det._second, TokenVectorOpinion) and det._blend == TOKEN_BLEND
+    assert eng.version == ENGINE_VERSION
+    seen: list[dict[str, float] | None] = []
+    real = det._second
+    det._second = lambda ctx: seen.append(real(ctx)) or seen[-1]  # type: ignore[assignment]
+    eng.assess("is there anywhere i can stay after school on fridays, i would rather not be "
+               "in the house when he has had a drink")
+    eng.assess("Dzień dobry, kiedy jest zebranie rodziców w przyszłym tygodniu?")
+    assert seen[0] is not None and abs(sum(seen[0].values()) - 1.0) < 1e-5
+    assert seen[1] is None  # not English: no second reading
+    off = RuleEngine(token_vectors=False)
+    assert off.version == ENGINE_VERSION + "-no-token-vectors"
+    assert all(getattr(r, "_second", None) is None for r in off.rules)
+
+
+def test_shipped_head_records_how_it_was_trained():
+    from importlib import resources
+
+    doc = json.loads((resources.files("moderation_rules") / "model" / "school_token_head.json")
+                     .read_text(encoding="utf-8"))
+    assert doc["format"] == "minilm-head-v2" and doc["classes"] == list(LABELS)
+    assert not any("fresh" in s or "unseen-c" in s or "unseen-d" in s or "unseen-e" in s
+                   for s in doc["sources"])
+
+
+def test_cached_first_layer_gives_the_head_s_reading():
+    """The opinion applies the first layer to each word piece once; the sum of those rows
+    must give what the head gives on the text's vector, also once the table of rows has
+    grown past its first size."""
+    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+
+    rng = np.random.default_rng(11)
+    vocab = ["[UNK]"] + [f"w{i}" for i in range(3000)]
+    vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
+    head = EmbeddingHead({"classes": list(LABELS), "layers": [
+        pack_layer(rng.normal(0, 1, (8, 6)), rng.normal(0, 0.5, 6)),
+        pack_layer(rng.normal(0, 1, (6, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+    op = TokenVectorOpinion(vectors, head)
+    texts = ["w1 w2 w2 w3", "", "w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
+             " ".join(f"w{i}" for i in range(1, 3000, 2)), "w1 w2 w2 w3"]
+    for text in texts:
+        direct = head.predict(vectors.embed(text))
+        cached = op.probabilities(text)
+        assert cached == pytest.approx(direct, abs=1e-5), text
+    assert op._used == 3001 and len(op._rows) >= 3001  # grown from 1,024 rows
