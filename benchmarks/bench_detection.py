@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         env.setdefault(k, "1")
     results = []
     for name in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        py = sys.executable if name == "ours" else (args.baseline_python or sys.executable)
+        py = sys.executable if name.startswith("ours") else (args.baseline_python or sys.executable)
         cmd = [py, str(Path(__file__).resolve()), "--child", name, "--items", str(args.items),
                "--warmup", str(args.warmup)] + [a for f in files for a in ("--file", str(f))]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)

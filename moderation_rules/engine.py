@@ -9,6 +9,7 @@ among the keep labels.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -84,13 +85,14 @@ class RuleEngine:
     def __init__(self, packs: list[Path] | None = None, allow_contacts: Iterable[str] = (),
                  use_model: bool = True, embeddings: bool | None = None,
                  people_groups: Iterable[Path | str] = (), school_model: bool = True,
-                 token_vectors: bool = True) -> None:
+                 token_vectors: bool | None = None) -> None:
         """``people_groups``: a school's own YAML files of non-protected groups of people, in
         the format of ``lexicons/people_groups.yaml``, added to the shipped list.
         ``school_model=False`` leaves out the school comment model (to test the rules alone).
         ``token_vectors=False`` leaves out the school model's second reader of the default
-        install (``token_vectors.py``), as before round 13; the embedding stage, when on,
-        takes its place."""
+        install (``token_vectors.py``), as before round 13, for a quarter more throughput;
+        ``None`` follows ``MODBOT_TOKEN_VECTORS`` (unset: on; 0, false, no or off: off).  The
+        embedding stage, when on, takes its place."""
         rules = load_rules(packs)
         extra_groups = tuple(people_groups)
         targets = TargetDetector(people_groups=load_people_groups(extra_groups)) \
@@ -105,10 +107,14 @@ class RuleEngine:
         second_opinion = _embedding_stage(embeddings, school is not None)
         self.embeddings: bool = second_opinion is not None
         blend_levels = MINILM_BLEND
+        if token_vectors is None:
+            token_vectors = os.environ.get("MODBOT_TOKEN_VECTORS", "").strip().lower() not in (
+                "0", "false", "no", "off")
         if second_opinion is None and school is not None and token_vectors:
             from moderation_rules.token_vectors import TokenVectorOpinion
 
-            second_opinion, blend_levels = TokenVectorOpinion(), TOKEN_BLEND
+            second_opinion = TokenVectorOpinion(innocent_words=rules.allow_words)
+            blend_levels = TOKEN_BLEND
         self.version: str = ENGINE_VERSION + ("+minilm-3" if self.embeddings else "") + (
             "" if second_opinion is not None or school is None else "-no-token-vectors")
         self.rules: tuple[Rule, ...] = (

@@ -154,12 +154,19 @@ class TokenVectorOpinion:
     between threads, like the engine."""
 
     def __init__(self, vectors: TokenVectors | None = None,
-                 head: EmbeddingHead | None = None) -> None:
+                 head: EmbeddingHead | None = None,
+                 innocent_words: frozenset[str] | set[str] = frozenset()) -> None:
+        """``innocent_words``: the rule packs' allow-list (place names such as Scunthorpe or
+        Shitterton).  Those the vocabulary does not hold whole are left out of the reading:
+        cut into pieces, they would be read as the rude word they contain."""
         import numpy as np
 
         self.np = np
         self.vectors = vectors or load_token_vectors()
         self.head = head or load_token_head()
+        tokenizer = self.vectors.tokenizer
+        self._skip = frozenset(w for w in innocent_words
+                               if len(tokenizer.encode(w)) > 1)
         W, self._bias = self.head.layers[0]
         if W.shape[0] != self.vectors.dim:
             raise ValueError(f"token head takes {W.shape[0]} inputs, "
@@ -195,7 +202,7 @@ class TokenVectorOpinion:
     def probabilities(self, text: str) -> dict[str, float]:
         """The head's reading of one (folded) text."""
         np = self.np
-        pieces = self.vectors.tokenizer.encode(text)
+        pieces = self.vectors.tokenizer.encode(text, self._skip)
         if not pieces:
             z = self._bias
         else:

@@ -107,6 +107,10 @@ class WordPieceTokenizer:
             start = end
         return tuple(ids)
 
-    def encode(self, text: str) -> list[int]:
-        """The token ids of ``text``, without ``[CLS]`` and ``[SEP]``."""
-        return [i for word in self.words(text) for i in self.word_ids(word)]
+    def encode(self, text: str, skip: frozenset[str] = frozenset()) -> list[int]:
+        """The token ids of ``text``, without ``[CLS]`` and ``[SEP]``, leaving out the words
+        in ``skip``."""
+        words = self.words(text)
+        if skip:
+            words = [w for w in words if w not in skip]
+        return [i for word in words for i in self.word_ids(word)]

@@ -227,3 +227,50 @@ def test_cached_first_layer_gives_the_head_s_reading():
         cached = op.probabilities(text)
         assert cached == pytest.approx(direct, abs=1e-5), text
     assert op._used == 3001 and len(op._rows) >= 3001  # grown from 1,024 rows
+
+
+@pytest.mark.parametrize("value, on", [("", True), ("Off", False)])
+def test_env_switch_for_the_token_reader(monkeypatch, value, on):
+    monkeypatch.delenv("MODBOT_EMBEDDINGS", raising=False)
+    monkeypatch.setenv("MODBOT_TOKEN_VECTORS", value)
+    eng = RuleEngine()
+    det = next(r for r in eng.rules if isinstance(r, SchoolModelDetector))
+    assert isinstance(det._second, TokenVectorOpinion) is on
+    assert eng.version == ENGINE_VERSION + ("" if on else "-no-token-vectors")
+    if not on:  # the argument wins over the environment
+        det = next(r for r in RuleEngine(token_vectors=True).rules
+                   if isinstance(r, SchoolModelDetector))
+        assert isinstance(det._second, TokenVectorOpinion)
+
+
+def test_innocent_words_cut_into_pieces_are_left_out():
+    """An allow-listed place name the vocabulary does not hold whole ("shitterton" is
+    "shit ##ter ##ton") is not read; a whole word of the vocabulary ("grape") is."""
+    vocab = ["[UNK]", "shit", "##ter", "##ton", "grape", "coach"]
+    op = TokenVectorOpinion(TokenVectors(vocab, np.eye(len(vocab))), _identity_head(len(vocab)),
+                            innocent_words={"shitterton", "grape", "absent"})
+    assert op._skip == frozenset({"shitterton"})
+    tok = op.vectors.tokenizer
+    assert tok.encode("coach to Shitterton") == [5, 0, 1, 2, 3]  # "to" is unknown here
+    assert tok.encode("coach to Shitterton", op._skip) == [5, 0]
+    assert tok.encode("grape coach", op._skip) == [4, 5]
+
+
+def _identity_head(width: int):
+    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+
+    return EmbeddingHead({"classes": list(LABELS), "layers": [
+        pack_layer(np.zeros((width, len(LABELS))), np.zeros(len(LABELS)))]})
+
+
+def test_known_misses_of_the_token_reader_are_kept_without_it():
+    """Two must-keep look-alikes the blend hides (strict xfails in test_rules_groups.py and
+    test_rules_lookalikes7.py) are kept by the n-gram model alone, as before round 13."""
+    from moderation_rules.thresholds import action_for
+
+    eng = RuleEngine(token_vectors=False)
+    for text in ("Nurses are sick of being underpaid",
+                 "governors, please stop cutting teaching assistants, they are the ones "
+                 "holding it together"):
+        a = eng.assess(text)
+        assert action_for(a.label, a.scores) != "hide", text

@@ -265,20 +265,22 @@ class SchoolModelDetector:
             ctx.add(f"model.school.{label}", label, _CLAUSE[label], score, 0, 0)
         if hiding or len(folded.split()) < _MIN_WORDS_TO_HIDE:
             return
-        sure = self._sure(ctx, folded, probs, allowed, joking, words)
+        sure = self._sure(ctx, folded, probs, allowed, joking, words if blended else None)
         if sure is None or unknown_language(folded) or _EMOJI_IN_WORD.search(ctx.text):
             return
         ctx.add("model.school.confident", sure, _CLAUSE[sure], HIDE_THRESHOLD, 0, 0)
 
     def _sure(self, ctx: Context, folded: str, probs: dict[str, float],
-              allowed: list[str], joking: bool, words: dict[str, float]) -> str | None:
+              allowed: list[str], joking: bool,
+              words: dict[str, float] | None) -> str | None:
         """The label the model is sure enough of to hide on its own, if any (``probs``: the
-        reading, blended where there is a second opinion; ``words``: the n-gram model's own)."""
+        reading, blended where there is a second opinion; ``words``: then the n-gram model's
+        own, otherwise None)."""
         intent = max(ctx.score("complaint"), ctx.score("query"))
         level = CONFIDENT_SAFEGUARDING_ASKING if intent >= REVIEW_THRESHOLD \
             else CONFIDENT_SAFEGUARDING
         p_sg = probs.get("safeguarding", 0.0)
-        if self._blend.safeguarding_hide_needs_words:
+        if words is not None and self._blend.safeguarding_hide_needs_words:
             p_sg = min(p_sg, words.get("safeguarding", 0.0))
         if p_sg >= level and _PERSON.search(folded) and not joking:
             return "safeguarding"
