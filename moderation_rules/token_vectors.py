@@ -165,8 +165,9 @@ class TokenVectorOpinion:
         self.vectors = vectors or load_token_vectors()
         self.head = head or load_token_head()
         tokenizer = self.vectors.tokenizer
-        self._skip = frozenset(w for w in innocent_words
-                               if len(tokenizer.encode(w)) > 1)
+        words = (tokenizer.words(w) for w in innocent_words)  # as the tokenizer sees them
+        self._skip = frozenset(w[0] for w in words
+                               if len(w) == 1 and len(tokenizer.word_ids(w[0])) > 1)
         W, self._bias = self.head.layers[0]
         if W.shape[0] != self.vectors.dim:
             raise ValueError(f"token head takes {W.shape[0]} inputs, "
@@ -199,20 +200,20 @@ class TokenVectorOpinion:
             self._rows, self._used = rows, end
             self._seen.update(new)
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """The head's reading of one (folded) text."""
+    def probabilities(self, text: str) -> dict[str, float] | None:
+        """The head's reading of one (folded) text; None where no word piece is left to read
+        (the head never saw an empty text, so it has no opinion of one)."""
         np = self.np
         pieces = self.vectors.tokenizer.encode(text, self._skip)
         if not pieces:
-            z = self._bias
-        else:
-            if not self._seen.issuperset(pieces):
-                self._learn(pieces)
-            rows = self._rows
-            ids = np.array(pieces, dtype=np.intp)
-            m = self.vectors.sum_of(ids)
-            norm = math.sqrt(float(m @ m))
-            z = rows[self._slot[ids]].sum(0) / norm + self._bias if norm > 1e-12 else self._bias
+            return None
+        if not self._seen.issuperset(pieces):
+            self._learn(pieces)
+        rows = self._rows
+        ids = np.array(pieces, dtype=np.intp)
+        m = self.vectors.sum_of(ids)
+        norm = math.sqrt(float(m @ m))
+        z = rows[self._slot[ids]].sum(0) / norm + self._bias if norm > 1e-12 else self._bias
         for W, b in self.head.layers[1:]:
             z = np.maximum(z, 0.0) @ W + b
         logits = z.tolist()  # eleven values: the softmax is quicker in Python than in numpy

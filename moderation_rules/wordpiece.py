@@ -16,9 +16,11 @@ dependency, so this module does the same steps with the standard library:
 Each character is mapped on its own, as ``tokenizers`` does (so a final capital sigma becomes
 "σ", not "ς"), through a translation table filled in as characters are first seen.  On the
 78,000 training texts (raw and folded) it gives the same ids as ``tokenizers`` 0.23, which
-cuts a text at 256 word pieces where this tokenizer does not.  Characters newer than Python's
-Unicode tables (an emoji added after Unicode 14) are kept and become ``[UNK]``, as
-``tokenizers`` does.
+cuts a text at 256 word pieces where this tokenizer does not.  The two read Unicode from
+different versions of its tables, so a few hundred rare characters (a combining mark or a
+format character new in Unicode 14, say) are classed differently; after the engine's folding
+none of the training texts holds one.  Characters newer than Python's tables (an emoji added
+after Unicode 14) are kept and become ``[UNK]``, as ``tokenizers`` does.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co"})
 def _is_cjk(cp: int) -> bool:
     """A CJK Unified Ideograph (BERT splits them one character to a word)."""
     return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
-            or 0x2A700 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF
+            or 0x2A700 <= cp <= 0x2B81F or 0x2B920 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF
             or 0x2F800 <= cp <= 0x2FA1F)
 
 
@@ -61,11 +63,14 @@ class _CharMap(dict[int, str]):
             out = ""
         elif ch.isspace():
             out = " "
-        elif _is_cjk(cp) or _is_punctuation(ch):
-            out = f" {ch} "
         else:
-            out = "".join(c for c in unicodedata.normalize("NFD", ch)
-                          if unicodedata.category(c) != "Mn").lower()
+            # BERT pads CJK first, then strips accents and lower-cases, then splits off
+            # punctuation: "≠" (= and a combining stroke) becomes "="
+            kept = "".join(c for c in unicodedata.normalize("NFD", ch)
+                           if unicodedata.category(c) != "Mn").lower()
+            out = "".join(f" {c} " if _is_punctuation(c) else c for c in kept)
+            if _is_cjk(cp):
+                out = f" {out} "
         self[cp] = out
         return out
 

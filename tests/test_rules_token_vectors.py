@@ -79,7 +79,8 @@ def test_wordpiece_matches_the_tokenizers_library():
     ours = load_token_vectors().tokenizer
     for text in ["Thank you Mrs Pascoe!! 😍😍 best teacher ever", "ﬁne Ｆｕｌｌ ２０２４ naïve",
                  "she said 'dont tell ur mum' n gave me £20...", "f.u.c.k y0u", "İstanbul",
-                 "x\u00a0y\u2003z\u0085q\x0bw", "Dzień dobry, kiedy jest zebranie?", "a" * 120]:
+                 "x\u00a0y\u2003z\u0085q\x0bw", "Dzień dobry, kiedy jest zebranie?", "a" * 120,
+                 "a\u037eb", "ab\u2260cd", "ab\uf902cd", "abc\U0002b820", "\u3008a\u3009"]:
         assert ours.encode(text) == reference.encode(text, add_special_tokens=False).ids, text
 
 
@@ -220,8 +221,9 @@ def test_cached_first_layer_gives_the_head_s_reading():
         pack_layer(rng.normal(0, 1, (8, 6)), rng.normal(0, 0.5, 6)),
         pack_layer(rng.normal(0, 1, (6, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
     op = TokenVectorOpinion(vectors, head)
-    texts = ["w1 w2 w2 w3", "", "w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
+    texts = ["w1 w2 w2 w3", "w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
              " ".join(f"w{i}" for i in range(1, 3000, 2)), "w1 w2 w2 w3"]
+    assert op.probabilities("") is None and op.probabilities(" \u200b ") is None
     for text in texts:
         direct = head.predict(vectors.embed(text))
         cached = op.probabilities(text)
@@ -254,6 +256,8 @@ def test_innocent_words_cut_into_pieces_are_left_out():
     assert tok.encode("coach to Shitterton") == [5, 0, 1, 2, 3]  # "to" is unknown here
     assert tok.encode("coach to Shitterton", op._skip) == [5, 0]
     assert tok.encode("grape coach", op._skip) == [4, 5]
+    assert op.probabilities("Shitterton") is None  # nothing left to read: no opinion
+    assert op.probabilities("coach") is not None
 
 
 def _identity_head(width: int):

@@ -13,9 +13,11 @@ Two steps, both offline and reproducible (fixed seed):
 2. **Head**: each training row (the school model's rows, :func:`train_school.training_files`;
    never the fresh or sealed sets, never HateCheck, HatemojiCheck or MHC), folded by
    ``normalize()`` as the engine folds it, becomes the mean of its word pieces' vectors
-   (:class:`moderation_rules.token_vectors.TokenVectors`, exactly as at run time), and the
-   head of the embedding stage is trained on them (``train_school_embeddings.fit_mlp``: one
-   hidden ReLU layer with dropout, class-balanced mini-batch Adam)
+   (:class:`moderation_rules.token_vectors.TokenVectors`, as at run time, except that run
+   time leaves out the allow-listed words cut into pieces: 151 of the 39,002 rows hold one),
+   and the head of the embedding stage is trained on them
+   (``train_school_embeddings.fit_mlp``: one hidden ReLU layer with dropout, class-balanced
+   mini-batch Adam)
    → ``moderation_rules/model/school_token_head.json``.
 
     python -m moderation_rules.model.train_school_tokens --dev ../shared/eval/school-dev.csv \\
