@@ -32,7 +32,7 @@ from moderation_rules.embeddings import EmbeddingHead
 from moderation_rules.wordpiece import WordPieceTokenizer
 
 __all__ = ["FORMAT", "TokenVectorOpinion", "TokenVectors", "load_token_head",
-           "load_token_vectors", "pack_token_vectors"]
+           "load_token_vectors", "pack_token_vectors", "read_token_vectors"]
 
 FORMAT = "minilm-token-vectors-v1"
 _MODEL = resources.files("moderation_rules") / "model"

@@ -142,8 +142,8 @@ def test_vector_file_of_another_format_is_refused(tmp_path):
 def test_opinion_refuses_a_head_of_the_wrong_width():
     from moderation_rules.embeddings import EmbeddingHead, pack_layer
 
-    head = EmbeddingHead({"classes": list(LABELS),
-                          "layers": [pack_layer(np.zeros((4, len(LABELS))), np.zeros(len(LABELS)))]})
+    layer = pack_layer(np.zeros((4, len(LABELS))), np.zeros(len(LABELS)))
+    head = EmbeddingHead({"classes": list(LABELS), "layers": [layer]})
     with pytest.raises(ValueError, match="4 inputs"):
         TokenVectorOpinion(_small_vectors(), head)
 
@@ -165,7 +165,7 @@ def test_weighted_blend_leans_on_the_first_reading():
     assert blend(words, sentence, 1.0) == pytest.approx(words)
 
 
-# --- the shipped files and the default engine ------------------------------------------------------
+# --- the shipped files and the default engine ----------------------------------------------
 
 
 def test_shipped_vectors_and_head_fit_together():
