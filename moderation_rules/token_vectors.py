@@ -25,7 +25,6 @@ import math
 import threading
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from moderation_rules.embeddings import EmbeddingHead
@@ -62,7 +61,7 @@ class TokenVectors:
 
     @property
     def vectors(self) -> Any:
-        """Every word piece's vector as float32 (for tests and training, not the hot path)."""
+        """Every word piece's vector as float32, to inspect the file (the reader never does)."""
         return self.rows.astype(self.np.float32) * self.scale[:, None]
 
     def rows_of(self, ids: Any) -> Any:
@@ -107,7 +106,9 @@ def pack_token_vectors(vocab: list[str], vectors: Any, meta: dict[str, Any]) -> 
             "vocab": np.array(vocab), "q": q, "scale": scale.astype(np.float32)}
 
 
-def _read_token_vectors(path: Any) -> TokenVectors:
+def read_token_vectors(path: Any) -> TokenVectors:
+    """Token vectors from a file written by ``train_school_tokens.py`` (a path, or a package
+    resource)."""
     import numpy as np
 
     with path.open("rb") as fh, np.load(fh, allow_pickle=False) as doc:
@@ -125,12 +126,7 @@ def _read_token_vectors(path: Any) -> TokenVectors:
 @lru_cache(maxsize=1)
 def load_token_vectors() -> TokenVectors:
     """The shipped token vectors (read once per process)."""
-    return _read_token_vectors(_MODEL / "school_token_vectors.npz")
-
-
-def read_token_vectors(path: Path) -> TokenVectors:
-    """Token vectors from a file written by ``train_school_tokens.py``."""
-    return _read_token_vectors(path)
+    return read_token_vectors(_MODEL / "school_token_vectors.npz")
 
 
 @lru_cache(maxsize=1)
