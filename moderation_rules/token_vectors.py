@@ -30,15 +30,18 @@ from typing import Any
 from moderation_rules.embeddings import EmbeddingHead
 from moderation_rules.wordpiece import WordPieceTokenizer
 
-__all__ = ["FORMAT", "TokenVectorOpinion", "TokenVectors", "load_token_head",
-           "load_token_vectors", "pack_token_vectors", "read_token_vectors"]
+__all__ = ["FORMAT", "POOLING", "TokenVectorOpinion", "TokenVectors", "load_token_head",
+           "load_token_vectors", "pack_token_vectors", "read_token_head", "read_token_vectors"]
 
 FORMAT = "minilm-token-vectors-v1"
+# how a head over these vectors reads a text: the plain mean of its pieces' vectors (heads
+# before round 14 read the unit-length mean, and are refused)
+POOLING = "mean"
 _MODEL = resources.files("moderation_rules") / "model"
 
 
 class TokenVectors:
-    """A vector per word piece; a text's vector is the L2-normalised mean of its pieces'.
+    """A vector per word piece; a text's vector is the mean of its pieces'.
 
     ``rows[i] * scale[i]`` is word piece ``i``'s vector; the rows stay as stored (int8 for the
     shipped file, 12 MB in memory instead of 47 MB as float32) and are scaled as they are read.
@@ -78,9 +81,7 @@ class TokenVectors:
         ids = self.tokenizer.encode(text)
         if not ids:
             return np.zeros(self.dim, dtype=np.float32)
-        v = self.sum_of(ids)
-        norm = float(np.sqrt(v @ v))
-        return v / norm if norm > 1e-12 else v
+        return self.sum_of(ids) / len(ids)
 
     def embed_many(self, texts: list[str]) -> Any:
         """Vectors of many texts, shape (len(texts), dim)."""
@@ -129,11 +130,21 @@ def load_token_vectors() -> TokenVectors:
     return read_token_vectors(_MODEL / "school_token_vectors.npz")
 
 
+def read_token_head(path: Any) -> EmbeddingHead:
+    """A head over the token vectors written by ``train_school_tokens.py`` (a path, or a
+    package resource)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if doc.get("pooling") != POOLING:
+        raise ValueError(f"{path}: a head over the {doc.get('pooling', 'unit-length mean')!r} "
+                         f"of the word pieces, this code reads the {POOLING!r} "
+                         "(retrain with moderation_rules.model.train_school_tokens)")
+    return EmbeddingHead(doc)
+
+
 @lru_cache(maxsize=1)
 def load_token_head() -> EmbeddingHead:
     """The shipped head over the token vectors (``model/school_token_head.json``)."""
-    return EmbeddingHead(json.loads((_MODEL / "school_token_head.json")
-                                    .read_text(encoding="utf-8")))
+    return read_token_head(_MODEL / "school_token_head.json")
 
 
 class TokenVectorOpinion:
@@ -141,13 +152,14 @@ class TokenVectorOpinion:
     its own.  None for text in a language the detectors do not read (the vectors are
     MiniLM's, which was trained on English).
 
-    The head's first layer is linear, so it is applied to each word piece once and the results
-    kept: ``W·(m/|m|) + b`` with ``m`` the mean of the pieces' vectors is the mean of the
-    pieces' ``W·v`` divided by ``|m|``, plus ``b``.  A comment then costs a sum of rows
-    instead of a product with the 384 × 512 weights, which would be read from memory for
-    every comment.  Rows are worked out as word pieces are first seen (a few thousand in a
-    day of school comments, 2 KB each; at most the 30,522 of the vocabulary).  Safe to share
-    between threads, like the engine."""
+    The head's first layer is linear and its input is the mean of the pieces' vectors, so
+    ``W·mean + b`` is the mean of each piece's ``W·v + b``; that row is worked out once per
+    word piece and kept.  A comment then costs one gather and one sum of cached rows, a ReLU
+    and the small last layer: a handful of numpy calls, which on one core cost more than
+    their arithmetic.  ReLU commutes with dividing by the number of pieces, so the division
+    waits for the eleven logits.  Rows are worked out as word pieces are first seen (a few
+    thousand in a day of school comments, 2 KB each; at most the 30,522 of the vocabulary).
+    Safe to share between threads, like the engine."""
 
     def __init__(self, vectors: TokenVectors | None = None,
                  head: EmbeddingHead | None = None,
@@ -169,8 +181,13 @@ class TokenVectorOpinion:
             raise ValueError(f"token head takes {W.shape[0]} inputs, "
                              f"the vectors have {self.vectors.dim}")
         self._weights = W
-        # the first layer's rows of the word pieces seen so far, in the order first seen
-        self._slot = np.full(len(self.vectors.tokenizer.ids), -1, dtype=np.intp)
+        # the layers after the first; the last one's bias is added in Python
+        layers = self.head.layers
+        self._hidden = layers[1:-1]
+        self._last = layers[-1][0] if len(layers) > 1 else None
+        self._last_bias = layers[-1][1].tolist()
+        # each word piece's W·v + b, in the order first seen
+        self._slot = np.full(len(tokenizer.ids), -1, dtype=np.intp)
         self._rows = np.zeros((1024, W.shape[1]), dtype=np.float32)
         self._used = 0
         self._seen: set[int] = set()
@@ -191,7 +208,7 @@ class TokenVectorOpinion:
             if end > len(rows):
                 rows = np.zeros((max(end, 2 * len(rows)), rows.shape[1]), dtype=np.float32)
                 rows[: self._used] = self._rows[: self._used]
-            rows[self._used : end] = self.vectors.rows_of(ids) @ self._weights
+            rows[self._used : end] = self.vectors.rows_of(ids) @ self._weights + self._bias
             self._slot[ids] = np.arange(self._used, end)
             self._rows, self._used = rows, end
             self._seen.update(new)
@@ -205,14 +222,19 @@ class TokenVectorOpinion:
             return None
         if not self._seen.issuperset(pieces):
             self._learn(pieces)
-        rows = self._rows
-        ids = np.array(pieces, dtype=np.intp)
-        m = self.vectors.sum_of(ids)
-        norm = math.sqrt(float(m @ m))
-        z = rows[self._slot[ids]].sum(0) / norm + self._bias if norm > 1e-12 else self._bias
-        for W, b in self.head.layers[1:]:
-            z = np.maximum(z, 0.0) @ W + b
-        logits = z.tolist()  # eleven values: the softmax is quicker in Python than in numpy
+        k = len(pieces)
+        z = self._rows[self._slot[pieces]].sum(0)  # k times the first layer's output
+        if self._last is None:  # a single layer: the logits themselves
+            logits = [v / k for v in z.tolist()]
+        else:
+            if self._hidden:
+                z = np.maximum(z, 0.0) / k
+                for W, b in self._hidden:
+                    z = np.maximum(z @ W + b, 0.0)
+                k = 1
+            # the eleven logits: their division, bias and softmax are quicker in Python
+            logits = [v / k + c for v, c in zip((np.maximum(z, 0.0) @ self._last).tolist(),
+                                                self._last_bias)]
         top = max(logits)
         e = [math.exp(v - top) for v in logits]
         total = sum(e)

@@ -87,10 +87,7 @@ def test_evasions(engine, text: str) -> None:
     "I have no time for politicians",
     "Half the teachers are sick this week so classes are merged",
     "The kids are filthy after PE, please send them in their kit",
-    # the token reader's blend reads abuse and hate at 0.81 here (the rules read a complaint,
-    # level 0.8): a known miss of round 13, kept visible (RESULTS.md, "Round 13")
-    pytest.param("Nurses are sick of being underpaid", marks=pytest.mark.xfail(
-        strict=True, reason="hidden since the token reader (blend 0.81 over the 0.8 level)")),
+    "Nurses are sick of being underpaid",  # round 13's token reader hid it
     "The year 11s should be proud of themselves",
     "The pupils should die of embarrassment after that performance lol",
     "I hope the kids burn off some energy at forest school",

@@ -25,12 +25,12 @@ Outcome = Callable[[str], tuple[str, str]]
 
 KEPT = [
     # budgets, trips, collection lists: no one is at risk
-    # the token reader's blend reads abuse and hate at 0.76 here (level 0.75): a known miss of
-    # round 13, kept visible (RESULTS.md, "Round 13")
+    # the token reader's blend reads abuse and hate at 0.753 here (level 0.75): a known miss
+    # since round 13, kept visible (RESULTS.md, "Round 13" and "Round 14")
     pytest.param(
         "governors, please stop cutting teaching assistants, they are the ones holding it "
         "together", marks=pytest.mark.xfail(
-            strict=True, reason="hidden since the token reader (blend 0.76 over the 0.75 level)")),
+            strict=True, reason="hidden since the token reader (blend 0.753 over the 0.75 level)")),
     "the council keeps cutting the bus routes and our kids walk two miles in the dark",
     "so my daughter can't go on the ski trip because of one late form? ridiculous",
     "Told at reception I can't collect my own niece because I'm not on the list. Fix your system",

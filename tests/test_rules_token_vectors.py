@@ -9,7 +9,6 @@ files are checked for shape and for reading a plain question as a query.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -18,11 +17,13 @@ from moderation_rules.detectors.school_model import TOKEN_BLEND, SchoolModelDete
 from moderation_rules.engine import ENGINE_VERSION, RuleEngine
 from moderation_rules.token_vectors import (
     FORMAT,
+    POOLING,
     TokenVectorOpinion,
     TokenVectors,
     load_token_head,
     load_token_vectors,
     pack_token_vectors,
+    read_token_head,
     read_token_vectors,
 )
 from moderation_rules.types import LABELS
@@ -95,11 +96,11 @@ def _small_vectors() -> TokenVectors:
     return TokenVectors(list(_VOCAB), vecs)
 
 
-def test_text_vector_is_the_normalised_mean_of_its_pieces():
+def test_text_vector_is_the_mean_of_its_pieces():
     tv = _small_vectors()
-    assert np.allclose(tv.embed("hello!"), [0.6, 0.8, 0.0])  # mean (1.5, 2), then unit length
-    assert np.allclose(tv.embed("hello hello !"), [6 / math.sqrt(52), 4 / math.sqrt(52), 0])
-    assert np.allclose(tv.embed("café"), [0.0, 0.0, -1.0])
+    assert np.allclose(tv.embed("hello!"), [1.5, 2.0, 0.0])
+    assert np.allclose(tv.embed("hello hello !"), [2.0, 4 / 3, 0.0])  # repeats count
+    assert np.allclose(tv.embed("café"), [0.0, 0.0, -1.0])  # caf ##e
     assert not tv.embed("").any()  # no pieces: zeros, not NaN
     assert tv.embed_many(["hello!", ""]).shape == (2, 3)
 
@@ -198,28 +199,46 @@ def test_default_engine_blends_the_token_reader(monkeypatch):
     assert all(getattr(r, "_second", None) is None for r in off.rules)
 
 
+def test_a_head_over_the_unit_length_mean_is_refused(tmp_path):
+    """Heads before round 14 read the unit-length mean; read as plain means their inputs
+    would be the wrong size, so such a file is refused rather than misread."""
+    from moderation_rules.embeddings import pack_layer
+
+    doc = {"format": "minilm-head-v2", "classes": list(LABELS),
+           "layers": [pack_layer(np.zeros((3, len(LABELS))), np.zeros(len(LABELS)))]}
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match="unit-length mean.*retrain"):
+        read_token_head(path)
+    path.write_text(json.dumps({**doc, "pooling": POOLING}), encoding="utf-8")
+    assert read_token_head(path).classes == LABELS
+
+
 def test_shipped_head_records_how_it_was_trained():
     from importlib import resources
 
     doc = json.loads((resources.files("moderation_rules") / "model" / "school_token_head.json")
                      .read_text(encoding="utf-8"))
     assert doc["format"] == "minilm-head-v2" and doc["classes"] == list(LABELS)
+    assert doc["pooling"] == POOLING
     assert not any("fresh" in s or "unseen-c" in s or "unseen-d" in s or "unseen-e" in s
                    for s in doc["sources"])
 
 
-def test_cached_first_layer_gives_the_head_s_reading():
+@pytest.mark.parametrize("widths", [(), (6,), (6, 5)], ids=["linear", "one-hidden", "two-hidden"])
+def test_cached_first_layer_gives_the_head_s_reading(widths):
     """The opinion applies the first layer to each word piece once; the sum of those rows
     must give what the head gives on the text's vector, also once the table of rows has
-    grown past its first size."""
+    grown past its first size, whatever the head's depth."""
     from moderation_rules.embeddings import EmbeddingHead, pack_layer
 
     rng = np.random.default_rng(11)
     vocab = ["[UNK]"] + [f"w{i}" for i in range(3000)]
     vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
+    sizes = (8, *widths, len(LABELS))
     head = EmbeddingHead({"classes": list(LABELS), "layers": [
-        pack_layer(rng.normal(0, 1, (8, 6)), rng.normal(0, 0.5, 6)),
-        pack_layer(rng.normal(0, 1, (6, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+        pack_layer(rng.normal(0, 1, (a, b)), rng.normal(0, 0.5, b))
+        for a, b in zip(sizes, sizes[1:])]})
     op = TokenVectorOpinion(vectors, head)
     texts = ["w1 w2 w2 w3", "w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
              " ".join(f"w{i}" for i in range(1, 3000, 2)), "w1 w2 w2 w3"]
@@ -267,14 +286,14 @@ def _identity_head(width: int):
         pack_layer(np.zeros((width, len(LABELS))), np.zeros(len(LABELS)))]})
 
 
-def test_known_misses_of_the_token_reader_are_kept_without_it():
-    """Two must-keep look-alikes the blend hides (strict xfails in test_rules_groups.py and
-    test_rules_lookalikes7.py) are kept by the n-gram model alone, as before round 13."""
+def test_known_miss_of_the_token_reader_is_kept_without_it():
+    """A must-keep look-alike the blend hides (a strict xfail in test_rules_lookalikes7.py)
+    is kept by the n-gram model alone, as before round 13."""
     from moderation_rules.thresholds import action_for
 
-    eng = RuleEngine(token_vectors=False)
-    for text in ("Nurses are sick of being underpaid",
-                 "governors, please stop cutting teaching assistants, they are the ones "
-                 "holding it together"):
-        a = eng.assess(text)
-        assert action_for(a.label, a.scores) != "hide", text
+    text = ("governors, please stop cutting teaching assistants, they are the ones holding it "
+            "together")
+    a = RuleEngine(token_vectors=False).assess(text)
+    assert action_for(a.label, a.scores) != "hide"
+    a = RuleEngine(token_vectors=True).assess(text)
+    assert action_for(a.label, a.scores) == "hide"  # the xfail's reason, checked here too
