@@ -257,9 +257,7 @@ class EmbeddingHead:
         return self.from_first_layer(X @ W + b)
 
     def from_first_layer(self, z: Any) -> Any:
-        """Class probabilities from the first layer's output before its ReLU (a reader that
-        computes that layer its own way, ``token_vectors.TokenVectorOpinion``, goes on
-        from here)."""
+        """Class probabilities from the first layer's output before its ReLU."""
         np = self.np
         for W, b in self.layers[1:]:
             z = np.maximum(z, 0.0) @ W + b

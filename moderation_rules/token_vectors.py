@@ -6,12 +6,12 @@ model.  This reader keeps what a default install can afford.  Each of the 30,522
 of MiniLM's vocabulary was run through the whole model once, on its own, and its output
 state kept (384 dimensions), stored as int8 with a scale per row
 (``model/school_token_vectors.npz``, written by ``model/train_school_tokens.py``).  A
-comment's vector is the mean of its word pieces' vectors, so reading it costs a tokenizer
-pass and one sum.  It knows that "bruises" and "hurt" are near each other although they
+comment's vector is the plain mean of its word pieces' vectors, so reading it costs a
+tokenizer pass and one sum.  It knows that "bruises" and "hurt" are near each other although they
 share no letters, which the n-gram model cannot.  A small network
 (``model/school_token_head.json``, the :class:`~moderation_rules.embeddings.EmbeddingHead`
 format) turns the vector into the eleven labels' probabilities, and the school model blends
-them with its own (``detectors/school_model.py``; RESULTS.md, "Round 13").
+them with its own (``detectors/school_model.py``; RESULTS.md, "Round 13" and "Round 14").
 
 Only numpy is needed, which the default install already has (matplotlib depends on it).  The
 word pieces come from :class:`~moderation_rules.wordpiece.WordPieceTokenizer`; the vocabulary
@@ -134,9 +134,11 @@ def read_token_head(path: Any) -> EmbeddingHead:
     """A head over the token vectors written by ``train_school_tokens.py`` (a path, or a
     package resource)."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    if doc.get("pooling") != POOLING:
-        raise ValueError(f"{path}: a head over the {doc.get('pooling', 'unit-length mean')!r} "
-                         f"of the word pieces, this code reads the {POOLING!r} "
+    pooling = doc.get("pooling")
+    if pooling != POOLING:
+        found = (f"reads the {pooling!r} of the word pieces" if pooling is not None else
+                 "records no pooling (heads before round 14 read the unit-length mean)")
+        raise ValueError(f"{path}: the head {found}; this code gives it the {POOLING!r} "
                          "(retrain with moderation_rules.model.train_school_tokens)")
     return EmbeddingHead(doc)
 
@@ -156,8 +158,8 @@ class TokenVectorOpinion:
     ``W·mean + b`` is the mean of each piece's ``W·v + b``; that row is worked out once per
     word piece and kept.  A comment then costs one gather and one sum of cached rows, a ReLU
     and the small last layer: a handful of numpy calls, which on one core cost more than
-    their arithmetic.  ReLU commutes with dividing by the number of pieces, so the division
-    waits for the eleven logits.  Rows are worked out as word pieces are first seen (a few
+    their arithmetic.  ReLU commutes with dividing by the number of pieces, so for a head
+    with one hidden layer (the shipped one) the division waits for the eleven logits.  Rows are worked out as word pieces are first seen (a few
     thousand in a day of school comments, 2 KB each; at most the 30,522 of the vocabulary).
     Safe to share between threads, like the engine."""
 
@@ -181,11 +183,12 @@ class TokenVectorOpinion:
             raise ValueError(f"token head takes {W.shape[0]} inputs, "
                              f"the vectors have {self.vectors.dim}")
         self._weights = W
-        # the layers after the first; the last one's bias is added in Python
+        # the layers between the first and the last, and the last (None for a head of one
+        # layer), whose bias is added in Python
         layers = self.head.layers
-        self._hidden = layers[1:-1]
-        self._last = layers[-1][0] if len(layers) > 1 else None
-        self._last_bias = layers[-1][1].tolist()
+        self._hidden: list[tuple[Any, Any]] = layers[1:-1]
+        self._last: Any = layers[-1][0] if len(layers) > 1 else None
+        self._last_bias: list[float] = layers[-1][1].tolist() if len(layers) > 1 else []
         # each word piece's W·v + b, in the order first seen
         self._slot = np.full(len(tokenizer.ids), -1, dtype=np.intp)
         self._rows = np.zeros((1024, W.shape[1]), dtype=np.float32)
@@ -227,11 +230,10 @@ class TokenVectorOpinion:
         if self._last is None:  # a single layer: the logits themselves
             logits = [v / k for v in z.tolist()]
         else:
-            if self._hidden:
-                z = np.maximum(z, 0.0) / k
+            if self._hidden:  # deeper heads: the mean first
+                z, k = z / k, 1
                 for W, b in self._hidden:
-                    z = np.maximum(z @ W + b, 0.0)
-                k = 1
+                    z = np.maximum(z, 0.0) @ W + b
             # the eleven logits: their division, bias and softmax are quicker in Python
             logits = [v / k + c for v, c in zip((np.maximum(z, 0.0) @ self._last).tolist(),
                                                 self._last_bias)]

@@ -200,15 +200,18 @@ def test_default_engine_blends_the_token_reader(monkeypatch):
 
 
 def test_a_head_over_the_unit_length_mean_is_refused(tmp_path):
-    """Heads before round 14 read the unit-length mean; read as plain means their inputs
-    would be the wrong size, so such a file is refused rather than misread."""
+    """Heads before round 14 read the unit-length mean; given plain means their inputs would
+    be on the wrong scale, so such a file is refused rather than misread."""
     from moderation_rules.embeddings import pack_layer
 
     doc = {"format": "minilm-head-v2", "classes": list(LABELS),
            "layers": [pack_layer(np.zeros((3, len(LABELS))), np.zeros(len(LABELS)))]}
     path = tmp_path / "head.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(ValueError, match="unit-length mean.*retrain"):
+    with pytest.raises(ValueError, match="records no pooling.*unit-length mean.*retrain"):
+        read_token_head(path)
+    path.write_text(json.dumps({**doc, "pooling": "l2"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="reads the 'l2'"):
         read_token_head(path)
     path.write_text(json.dumps({**doc, "pooling": POOLING}), encoding="utf-8")
     assert read_token_head(path).classes == LABELS
@@ -267,23 +270,26 @@ def test_env_switch_for_the_token_reader(monkeypatch, value, on):
 def test_innocent_words_cut_into_pieces_are_left_out():
     """An allow-listed place name the vocabulary does not hold whole ("shitterton" is
     "shit ##ter ##ton") is not read; a whole word of the vocabulary ("grape") is."""
+    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+
     vocab = ["[UNK]", "shit", "##ter", "##ton", "grape", "coach"]
-    op = TokenVectorOpinion(TokenVectors(vocab, np.eye(len(vocab))), _identity_head(len(vocab)),
-                            innocent_words={"shitterton", "grape", "absent"})
+    rng = np.random.default_rng(5)
+    head = EmbeddingHead({"classes": list(LABELS), "layers": [
+        pack_layer(rng.normal(0, 1, (len(vocab), 4)), rng.normal(0, 0.5, 4)),
+        pack_layer(rng.normal(0, 1, (4, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+    vectors = TokenVectors(vocab, np.eye(len(vocab)))
+    op = TokenVectorOpinion(vectors, head, innocent_words={"shitterton", "grape", "absent"})
     assert op._skip == frozenset({"shitterton"})
     tok = op.vectors.tokenizer
     assert tok.encode("coach to Shitterton") == [5, 0, 1, 2, 3]  # "to" is unknown here
     assert tok.encode("coach to Shitterton", op._skip) == [5, 0]
     assert tok.encode("grape coach", op._skip) == [4, 5]
     assert op.probabilities("Shitterton") is None  # nothing left to read: no opinion
-    assert op.probabilities("coach") is not None
-
-
-def _identity_head(width: int):
-    from moderation_rules.embeddings import EmbeddingHead, pack_layer
-
-    return EmbeddingHead({"classes": list(LABELS), "layers": [
-        pack_layer(np.zeros((width, len(LABELS))), np.zeros(len(LABELS)))]})
+    # the mean is over the pieces left: as if the skipped word had not been written
+    assert op.probabilities("coach to Shitterton") == pytest.approx(
+        head.predict(vectors.embed("coach to")), abs=1e-6)
+    assert op.probabilities("coach to Shitterton") != pytest.approx(
+        head.predict(vectors.embed("coach to Shitterton")), abs=1e-6)
 
 
 def test_known_miss_of_the_token_reader_is_kept_without_it():

@@ -17,11 +17,10 @@ Two steps, both offline and reproducible (fixed seed):
    run time leaves out the allow-listed words cut into pieces: 151 of the 39,002 rows hold
    one).  Not scaled to unit length: by file, out of fold, the head labels 0.846 of comments
    right on the plain mean and 0.818 on the unit-length mean, and the plain mean lets run
-   time fold the first layer's bias into each piece's cached row (RESULTS.md, "Round 14"),
-   and the head of the embedding stage is trained on them
+   time fold the first layer's bias into each piece's cached row (RESULTS.md, "Round 14").
+   A head is trained on them as the embedding stage's is
    (``train_school_embeddings.fit_mlp``: one hidden ReLU layer with dropout, class-balanced
-   mini-batch Adam)
-   → ``moderation_rules/model/school_token_head.json``.
+   mini-batch Adam) → ``moderation_rules/model/school_token_head.json``.
 
     python -m moderation_rules.model.train_school_tokens --dev ../shared/eval/school-dev.csv \\
         [--folds] [--skip-distil]
