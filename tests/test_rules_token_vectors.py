@@ -253,6 +253,47 @@ def test_cached_first_layer_gives_the_head_s_reading(widths):
     assert op._used == 3001 and len(op._rows) >= 3001  # grown from 1,024 rows
 
 
+def test_threads_sharing_one_reader_get_the_single_threaded_readings():
+    """The engine is shared between threads; the table of rows grows while others read it.
+    A reader that let a thread use a piece before its row is in place gives some texts the
+    wrong reading here (a pause put into ``_learn`` after ``_seen`` is updated fails it)."""
+    import sys
+    import threading
+
+    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+
+    rng = np.random.default_rng(3)
+    vocab = ["[UNK]"] + [f"w{i}" for i in range(1500)]
+    vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
+    head = EmbeddingHead({"classes": list(LABELS), "layers": [
+        pack_layer(rng.normal(0, 1, (8, 6)), rng.normal(0, 0.5, 6)),
+        pack_layer(rng.normal(0, 1, (6, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+    # short texts over a small vocabulary: most pieces a thread meets, another has just learnt
+    texts = [" ".join(f"w{j}" for j in rng.integers(0, 1500, 3)) for _ in range(3000)]
+    alone = TokenVectorOpinion(vectors, head)
+    expected = {t: alone.probabilities(t) for t in texts}
+    shared = TokenVectorOpinion(vectors, head)
+    orders = [texts[k:] + texts[:k] for k in (0, 750, 1500, 2250)]  # different pieces first
+    results: list[list[dict[str, float] | None]] = [[] for _ in orders]
+
+    def read(k: int) -> None:
+        results[k] = [shared.probabilities(t) for t in orders[k]]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(len(orders))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(shared._rows) > 1024  # the table grew while the threads read
+    for order, got in zip(orders, results):
+        assert got == [pytest.approx(expected[t], abs=1e-6) for t in order]
+
+
 @pytest.mark.parametrize("value, on", [("", True), ("Off", False)])
 def test_env_switch_for_the_token_reader(monkeypatch, value, on):
     monkeypatch.delenv("MODBOT_EMBEDDINGS", raising=False)
