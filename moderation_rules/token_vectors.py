@@ -7,8 +7,8 @@ of MiniLM's vocabulary was run through the whole model once, on its own, and its
 state kept (384 dimensions), stored as int8 with a scale per row
 (``model/school_token_vectors.npz``, written by ``model/train_school_tokens.py``).  A
 comment's vector is the plain mean of its word pieces' vectors, so reading it costs a
-tokenizer pass and one sum.  It knows that "bruises" and "hurt" are near each other although they
-share no letters, which the n-gram model cannot.  A small network
+tokenizer pass and one sum.  It knows that "bruises" and "hurt" are near each other although
+they share no letters, which the n-gram model cannot.  A small network
 (``model/school_token_head.json``, the :class:`~moderation_rules.embeddings.EmbeddingHead`
 format) turns the vector into the eleven labels' probabilities, and the school model blends
 them with its own (``detectors/school_model.py``; RESULTS.md, "Round 13" and "Round 14").
@@ -159,9 +159,10 @@ class TokenVectorOpinion:
     word piece and kept.  A comment then costs one gather and one sum of cached rows, a ReLU
     and the small last layer: a handful of numpy calls, which on one core cost more than
     their arithmetic.  ReLU commutes with dividing by the number of pieces, so for a head
-    with one hidden layer (the shipped one) the division waits for the eleven logits.  Rows are worked out as word pieces are first seen (a few
-    thousand in a day of school comments, 2 KB each; at most the 30,522 of the vocabulary).
-    Safe to share between threads, like the engine."""
+    with one hidden layer (the shipped one) the division waits for the eleven logits.  Rows
+    are worked out as word pieces are first seen (a few thousand in a day of school
+    comments, 2 KB each; at most the 30,522 of the vocabulary).  Safe to share between
+    threads, like the engine."""
 
     def __init__(self, vectors: TokenVectors | None = None,
                  head: EmbeddingHead | None = None,
