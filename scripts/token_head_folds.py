@@ -3,7 +3,7 @@
 The shipped token head (``moderation_rules/token_vectors.py``) reads the plain mean of a
 comment's word-piece vectors, so it cannot see which pieces stand together ("go back",
 "not welcome").  This script trains, on the school model's training rows with every file held
-out whole (the five folds by file of ``train_school_embeddings.by_file_folds``), either the
+out whole (the five folds by file of ``train_school_embeddings.file_folds``), either the
 shipped shape or the same head with a second branch: a convolution over ``width``
 neighbouring pieces, max-pooled over the comment.  Both branches' first layers are linear in
 the frozen piece vectors, so at run time each could be cached per piece as the mean branch is.
@@ -29,7 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from moderation_rules.evaluate import read_labelled_csv  # noqa: E402
 from moderation_rules.model.train_school import SEED, training_files  # noqa: E402
-from moderation_rules.model.train_school_embeddings import FOLDS, fold  # noqa: E402
+from moderation_rules.model.train_school_embeddings import (  # noqa: E402
+    FOLDS,
+    argmax_figures,
+    class_balance,
+    file_folds,
+    fold,
+)
 from moderation_rules.token_vectors import load_token_vectors  # noqa: E402
 from moderation_rules.types import LABELS  # noqa: E402
 
@@ -70,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ids, y, src = rows(args.dev)
     V = torch.tensor(load_token_vectors().vectors)
     dim, classes = V.shape[1], len(LABELS)
-    names = sorted(set(src))
-    fold_of = {s: k % FOLDS for k, s in enumerate(names)}
-    fold_ix = np.array([fold_of[s] for s in src])
+    fold_ix = file_folds(src)
     units, width = VARIANTS[args.variant]
 
     class Head(nn.Module):
@@ -116,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(SEED)
         rng = np.random.default_rng(SEED)
         head = Head()
-        counts = np.bincount(y[train], minlength=classes).astype(float)
-        balance = torch.tensor(np.sqrt(counts.sum() / (classes * np.maximum(counts, 1e-9))),
+        balance = torch.tensor(class_balance(y[train], np.ones(len(train)), classes),
                                dtype=torch.float32)
         opt = torch.optim.Adam(head.parameters(), lr=LR, weight_decay=L2)
         for _ in range(args.epochs):
@@ -145,12 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fold {k} done at {time.time() - started:.0f}s", file=sys.stderr, flush=True)
     if args.out:
         np.save(args.out, P)
-    pred = P.argmax(1)
-    f1 = [2 * ((pred == j) & (y == j)).sum() / max(1, 2 * ((pred == j) & (y == j)).sum()
-                                                   + ((pred == j) != (y == j)).sum())
-          for j in range(classes)]
+    figures = argmax_figures(P, y)
     print(f"{args.variant}, {args.epochs} passes, {len(y)} rows: label right "
-          f"{(pred == y).mean():.4f}, macro-F1 {np.mean(f1):.4f}")
+          f"{figures['accuracy']:.4f}, macro-F1 {figures['macro_f1']:.4f}")
     return 0
 
 

@@ -100,7 +100,7 @@ class _Adam:
             q -= self.lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + self.eps)
 
 
-def _class_balance(y: Any, w: Any, classes: int) -> Any:
+def class_balance(y: Any, w: Any, classes: int) -> Any:
     """Per-class weights, the square root of each class's rarity, so rare labels (sexual,
     press) are not drowned by common ones without being blown up to equal mass."""
     import numpy as np
@@ -117,7 +117,7 @@ def fit(X: Any, y: Any, w: Any, epochs: int = 600, lr: float = 0.05, l2: float =
 
     rng = np.random.default_rng(seed)
     n, d = X.shape
-    sw = (w * _class_balance(y, w, classes)[y]).astype(np.float64)
+    sw = (w * class_balance(y, w, classes)[y]).astype(np.float64)
     sw /= sw.sum()
     W = rng.normal(0, 0.01, (classes, d))
     b = np.zeros(classes)
@@ -145,13 +145,13 @@ def fit_mlp(X: Any, y: Any, hidden: int = HIDDEN, epochs: int = EPOCHS_MLP, lr: 
     A hidden layer lets the head combine directions of the embedding that a linear head can
     only add up (by file, out of fold: 0.873 of comments right against 0.789); dropout on it
     keeps 512 units from learning the training settings' phrasing.  Classes are weighted as
-    in :func:`fit` (:func:`_class_balance`).  Returns the layers as (W of shape
+    in :func:`fit` (:func:`class_balance`).  Returns the layers as (W of shape
     (in, out), b) pairs."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     n, d = X.shape
-    balance = _class_balance(y, np.ones(n), classes)
+    balance = class_balance(y, np.ones(n), classes)
     params = [rng.normal(0.0, np.sqrt(2.0 / d), (d, hidden)), np.zeros(hidden),
               rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, classes)), np.zeros(classes)]
     adam = _Adam(params, lr)
@@ -206,20 +206,20 @@ def load(files: list[Path], cache: Path | None) -> tuple[Any, Any, list[str]]:
     return np.concatenate(vecs), np.array(labels), sources
 
 
-def by_file_folds(X: Any, y: Any, sources: list[str], hidden: int, epochs: int, l2: float,
-                  dropout: float) -> dict[str, Any]:
-    """Accuracy and macro-F1 with every training file held out whole (files dealt round-robin
-    into five folds in name order)."""
+def file_folds(sources: list[str]) -> Any:
+    """Each row's fold, by its source file: files dealt round-robin into five folds in name
+    order, so every training file is held out whole."""
     import numpy as np
 
-    names = sorted(set(sources))
-    fold_of = {n: k % FOLDS for k, n in enumerate(names)}
-    f = np.array([fold_of[s] for s in sources])
-    P = np.zeros((len(y), len(LABELS)))
-    for k in range(FOLDS):
-        layers = fit_head(X[f != k], y[f != k], hidden, epochs, l2, dropout)
-        head = EmbeddingHead({"classes": list(LABELS), "layers": layers})
-        P[f == k] = head.predict_many(X[f == k])
+    fold_of = {n: k % FOLDS for k, n in enumerate(sorted(set(sources)))}
+    return np.array([fold_of[s] for s in sources])
+
+
+def argmax_figures(P: Any, y: Any) -> dict[str, Any]:
+    """Accuracy, macro-F1 and F1 per label of the argmax of readings ``P`` (rows by labels)
+    against label indexes ``y``."""
+    import numpy as np
+
     pred = P.argmax(1)
     f1 = []
     for j in range(len(LABELS)):
@@ -229,6 +229,20 @@ def by_file_folds(X: Any, y: Any, sources: list[str], hidden: int, epochs: int, 
     return {"accuracy": round(float((pred == y).mean()), 4),
             "macro_f1": round(float(np.mean(f1)), 4),
             "f1": {label: round(v, 3) for label, v in zip(LABELS, f1)}}
+
+
+def by_file_folds(X: Any, y: Any, sources: list[str], hidden: int, epochs: int, l2: float,
+                  dropout: float) -> dict[str, Any]:
+    """Accuracy and macro-F1 with every training file held out whole (:func:`file_folds`)."""
+    import numpy as np
+
+    f = file_folds(sources)
+    P = np.zeros((len(y), len(LABELS)))
+    for k in range(FOLDS):
+        layers = fit_head(X[f != k], y[f != k], hidden, epochs, l2, dropout)
+        head = EmbeddingHead({"classes": list(LABELS), "layers": layers})
+        P[f == k] = head.predict_many(X[f == k])
+    return argmax_figures(P, y)
 
 
 def main(argv: list[str] | None = None) -> int:
