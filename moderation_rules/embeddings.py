@@ -233,18 +233,10 @@ class EmbeddingHead:
             raise ValueError(f"head: no 'layers' (format {doc.get('format')!r}; this code reads "
                              "minilm-head-v2, written by train_school_embeddings.py)")
         for i, layer in enumerate(doc["layers"]):
-            rows, cols = (int(n) for n in layer["shape"])
-            raw = base64.b64decode(layer["weights"])
-            if len(raw) != 2 * rows * cols:
-                raise ValueError(f"head layer {i}: {len(raw)} bytes of weights, shape "
-                                 f"{rows}x{cols} needs {2 * rows * cols}")
-            if self.layers and self.layers[-1][0].shape[1] != rows:
-                raise ValueError(f"head layer {i}: takes {rows} inputs, layer {i - 1} gives "
-                                 f"{self.layers[-1][0].shape[1]}")
-            W = np.frombuffer(raw, dtype="<f2").astype(np.float32).reshape(rows, cols)
-            b = np.asarray(layer["bias"], dtype=np.float32)
-            if b.shape != (cols,):
-                raise ValueError(f"head layer {i}: bias has {b.size} values, shape says {cols}")
+            W, b = unpack_layer(layer, f"head layer {i}")
+            if self.layers and self.layers[-1][0].shape[1] != W.shape[0]:
+                raise ValueError(f"head layer {i}: takes {W.shape[0]} inputs, layer {i - 1} "
+                                 f"gives {self.layers[-1][0].shape[1]}")
             self.layers.append((W, b))
         width = self.layers[-1][0].shape[1]
         if width != len(self.classes):
@@ -282,6 +274,23 @@ def pack_layer(W: Any, b: Any) -> dict[str, Any]:
     return {"shape": [int(W16.shape[0]), int(W16.shape[1])],
             "weights": base64.b64encode(W16.tobytes()).decode("ascii"),
             "bias": [round(float(v), 6) for v in np.asarray(b).ravel()]}
+
+
+def unpack_layer(layer: dict[str, Any], where: str) -> tuple[Any, Any]:
+    """A layer written by :func:`pack_layer` as float32 ``(W, b)``; ``where`` names it in
+    errors."""
+    import numpy as np
+
+    rows, cols = (int(n) for n in layer["shape"])
+    raw = base64.b64decode(layer["weights"])
+    if len(raw) != 2 * rows * cols:
+        raise ValueError(f"{where}: {len(raw)} bytes of weights, shape {rows}x{cols} needs "
+                         f"{2 * rows * cols}")
+    W = np.frombuffer(raw, dtype="<f2").astype(np.float32).reshape(rows, cols)
+    b = np.asarray(layer["bias"], dtype=np.float32)
+    if b.shape != (cols,):
+        raise ValueError(f"{where}: bias has {b.size} values, shape says {cols}")
+    return W, b
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
 __all__ = ["ENGINE_VERSION", "RuleEngine", "default_engine", "primary_label"]
 
-ENGINE_VERSION = "rules-4"  # rules, n-gram hate model, school model with token vectors (mean)
+ENGINE_VERSION = "rules-5"  # rules, n-gram hate model, school model with token head (mean+conv)
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
 _ABOUT_HEAD = re.compile(
     r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"
@@ -90,7 +90,7 @@ class RuleEngine:
         the format of ``lexicons/people_groups.yaml``, added to the shipped list.
         ``school_model=False`` leaves out the school comment model (to test the rules alone).
         ``token_vectors=False`` leaves out the school model's second reader of the default
-        install (``token_vectors.py``), as before round 13, for about a quarter more throughput;
+        install (``token_vectors.py``), as before round 13, for about a third more throughput;
         ``None`` follows ``MODBOT_TOKEN_VECTORS`` (unset: on; 0, false, no or off: off).  The
         embedding stage, when on, takes its place."""
         rules = load_rules(packs)

@@ -7,11 +7,12 @@ of MiniLM's vocabulary was run through the whole model once, on its own, and its
 state kept (384 dimensions), stored as int8 with a scale per row
 (``model/school_token_vectors.npz``, written by ``model/train_school_tokens.py``).  A
 comment's vector is the plain mean of its word pieces' vectors, so reading it costs a
-tokenizer pass and one sum.  It knows that "bruises" and "hurt" are near each other although
-they share no letters, which the n-gram model cannot.  A small network
-(``model/school_token_head.json``, the :class:`~moderation_rules.embeddings.EmbeddingHead`
-format) turns the vector into the eleven labels' probabilities, and the school model blends
-them with its own (``detectors/school_model.py``; RESULTS.md, "Round 13" and "Round 14").
+tokenizer pass and a few sums.  It knows that "bruises" and "hurt" are near each other although
+they share no letters, which the n-gram model cannot.  A small network over the pieces
+(:class:`~moderation_rules.token_head.TokenHead`, ``model/school_token_head.json``: the mean
+of the pieces' vectors and a convolution over neighbouring pieces) turns a comment into the
+eleven labels' probabilities, and the school model blends them with its own
+(``detectors/school_model.py``; RESULTS.md, "Round 13" to "Round 16").
 
 Only numpy is needed, which the default install already has (matplotlib depends on it).  The
 word pieces come from :class:`~moderation_rules.wordpiece.WordPieceTokenizer`; the vocabulary
@@ -27,16 +28,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from moderation_rules.embeddings import EmbeddingHead
+from moderation_rules.token_head import TokenHead
 from moderation_rules.wordpiece import WordPieceTokenizer
 
-__all__ = ["FORMAT", "POOLING", "TokenVectorOpinion", "TokenVectors", "load_token_head",
+__all__ = ["FORMAT", "TokenVectorOpinion", "TokenVectors", "load_token_head",
            "load_token_vectors", "pack_token_vectors", "read_token_head", "read_token_vectors"]
 
 FORMAT = "minilm-token-vectors-v1"
-# how a head over these vectors reads a text: the plain mean of its pieces' vectors (heads
-# before round 14 read the unit-length mean, and are refused)
-POOLING = "mean"
 _MODEL = resources.files("moderation_rules") / "model"
 
 
@@ -130,21 +128,14 @@ def load_token_vectors() -> TokenVectors:
     return read_token_vectors(_MODEL / "school_token_vectors.npz")
 
 
-def read_token_head(path: Any) -> EmbeddingHead:
+def read_token_head(path: Any) -> TokenHead:
     """A head over the token vectors written by ``train_school_tokens.py`` (a path, or a
-    package resource)."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    pooling = doc.get("pooling")
-    if pooling != POOLING:
-        found = (f"reads the {pooling!r} of the word pieces" if pooling is not None else
-                 "records no pooling (heads before round 14 read the unit-length mean)")
-        raise ValueError(f"{path}: the head {found}; this code gives it the {POOLING!r} "
-                         "(retrain with moderation_rules.model.train_school_tokens)")
-    return EmbeddingHead(doc)
+    package resource); a head of another format or pooling is refused."""
+    return TokenHead(json.loads(path.read_text(encoding="utf-8")), where=str(path))
 
 
 @lru_cache(maxsize=1)
-def load_token_head() -> EmbeddingHead:
+def load_token_head() -> TokenHead:
     """The shipped head over the token vectors (``model/school_token_head.json``)."""
     return read_token_head(_MODEL / "school_token_head.json")
 
@@ -154,18 +145,16 @@ class TokenVectorOpinion:
     its own.  None for text in a language the detectors do not read (the vectors are
     MiniLM's, which was trained on English).
 
-    The head's first layer is linear and its input is the mean of the pieces' vectors, so
-    ``W·mean + b`` is the mean of each piece's ``W·v + b``; that row is worked out once per
-    word piece and kept.  A comment then costs one gather and one sum of cached rows, a ReLU
-    and the small last layer: a handful of numpy calls, which on one core cost more than
-    their arithmetic.  ReLU commutes with dividing by the number of pieces, so for a head
-    with one hidden layer (the shipped one) the division waits for the eleven logits.  Rows
-    are worked out as word pieces are first seen (a few thousand in a day of school
-    comments, 2 KB each; at most the 30,522 of the vocabulary).  Safe to share between
-    threads, like the engine."""
+    Every first layer of the head is linear in a piece's vector, so each piece's rows (the
+    mean branch's ``W·v + b`` and the convolution's taps, :meth:`TokenHead.piece_rows`) are
+    worked out once and kept.  A comment then costs one gather of cached rows, their sum, a
+    shifted add and a max (:meth:`TokenHead.logits`), and the softmax in Python.  Rows are
+    worked out as word pieces are first seen (a few thousand in a day of school comments,
+    4 KB each; at most the 30,522 of the vocabulary, 125 MB).  Safe to share between threads,
+    like the engine."""
 
     def __init__(self, vectors: TokenVectors | None = None,
-                 head: EmbeddingHead | None = None,
+                 head: TokenHead | None = None,
                  innocent_words: frozenset[str] | set[str] = frozenset()) -> None:
         """``innocent_words``: the rule packs' allow-list (place names such as Scunthorpe or
         Shitterton).  Those the vocabulary does not hold whole are left out of the reading:
@@ -179,28 +168,20 @@ class TokenVectorOpinion:
         words = (tokenizer.words(w) for w in innocent_words)  # as the tokenizer sees them
         self._skip = frozenset(w[0] for w in words
                                if len(w) == 1 and len(tokenizer.word_ids(w[0])) > 1)
-        W, self._bias = self.head.layers[0]
-        if W.shape[0] != self.vectors.dim:
-            raise ValueError(f"token head takes {W.shape[0]} inputs, "
+        if self.head.dim != self.vectors.dim:
+            raise ValueError(f"token head takes {self.head.dim} inputs, "
                              f"the vectors have {self.vectors.dim}")
-        self._weights = W
-        # the layers between the first and the last, and the last (None for a head of one
-        # layer), whose bias is added in Python
-        layers = self.head.layers
-        self._hidden: list[tuple[Any, Any]] = layers[1:-1]
-        self._last: Any = layers[-1][0] if len(layers) > 1 else None
-        self._last_bias: list[float] = layers[-1][1].tolist() if len(layers) > 1 else []
-        # each word piece's W·v + b, in the order first seen
+        # each word piece's cached rows, in the order first seen
         self._slot = np.full(len(tokenizer.ids), -1, dtype=np.intp)
-        self._rows = np.zeros((1024, W.shape[1]), dtype=np.float32)
+        self._rows = np.zeros((1024, self.head.row_width), dtype=np.float32)
         self._used = 0
         self._seen: set[int] = set()
         self._lock = threading.Lock()
 
     def _learn(self, pieces: list[int]) -> None:
-        """Work out the first layer for word pieces not seen before.  Readers in other threads
-        only use a piece once it is in ``_seen``, which is updated last, after its row is in
-        place (a grown table holds every earlier row)."""
+        """Work out the rows of word pieces not seen before.  Readers in other threads only
+        use a piece once it is in ``_seen``, which is updated last, after its row is in place
+        (a grown table holds every earlier row)."""
         np = self.np
         with self._lock:
             new = sorted(set(pieces) - self._seen)
@@ -212,7 +193,7 @@ class TokenVectorOpinion:
             if end > len(rows):
                 rows = np.zeros((max(end, 2 * len(rows)), rows.shape[1]), dtype=np.float32)
                 rows[: self._used] = self._rows[: self._used]
-            rows[self._used : end] = self.vectors.rows_of(ids) @ self._weights + self._bias
+            rows[self._used : end] = self.head.piece_rows(self.vectors.rows_of(ids))
             self._slot[ids] = np.arange(self._used, end)
             self._rows, self._used = rows, end
             self._seen.update(new)
@@ -220,24 +201,12 @@ class TokenVectorOpinion:
     def probabilities(self, text: str) -> dict[str, float] | None:
         """The head's reading of one (folded) text; None where no word piece is left to read
         (the head never saw an empty text, so it has no opinion of one)."""
-        np = self.np
         pieces = self.vectors.tokenizer.encode(text, self._skip)
         if not pieces:
             return None
         if not self._seen.issuperset(pieces):
             self._learn(pieces)
-        k = len(pieces)
-        z = self._rows[self._slot[pieces]].sum(0)  # k times the first layer's output
-        if self._last is None:  # a single layer: the logits themselves
-            logits = [v / k for v in z.tolist()]
-        else:
-            if self._hidden:  # deeper heads: the mean first
-                z, k = z / k, 1
-                for W, b in self._hidden:
-                    z = np.maximum(z, 0.0) @ W + b
-            # the eleven logits: their division, bias and softmax are quicker in Python
-            logits = [v / k + c for v, c in zip((np.maximum(z, 0.0) @ self._last).tolist(),
-                                                self._last_bias)]
+        logits = self.head.logits(self._rows[self._slot[pieces]]).tolist()
         top = max(logits)
         e = [math.exp(v - top) for v in logits]
         total = sum(e)

@@ -1,12 +1,12 @@
-"""Out-of-fold comparison of heads over the token vectors: the shipped mean, and convolutions.
+"""Out-of-fold comparison of head shapes over the token vectors, in torch.
 
-The shipped token head (``moderation_rules/token_vectors.py``) reads the plain mean of a
-comment's word-piece vectors, so it cannot see which pieces stand together ("go back",
-"not welcome").  This script trains, on the school model's training rows with every file held
-out whole (the five folds by file of ``train_school_embeddings.file_folds``), either the
-shipped shape or the same head with a second branch: a convolution over ``width``
-neighbouring pieces, max-pooled over the comment.  Both branches' first layers are linear in
-the frozen piece vectors, so at run time each could be cached per piece as the mean branch is.
+The shipped token head (``moderation_rules/token_head.py``) reads the plain mean of a
+comment's word-piece vectors beside a max-pooled convolution over two neighbouring pieces,
+and is trained in numpy (``moderation_rules/model/token_head_fit.py``).  This script trains
+other shapes quickly to compare them, on the school model's training rows with every file
+held out whole (the five folds by file of ``train_school_embeddings.file_folds``): the mean
+alone, or the mean with a convolution over ``width`` neighbouring pieces (RESULTS.md,
+"Round 15").
 
 A research script, not part of the product: it needs torch (``pip install torch``), which is
 not a dependency of any extra.  It prints the argmax accuracy and macro-F1 of the out-of-fold

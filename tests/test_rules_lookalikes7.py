@@ -25,12 +25,9 @@ Outcome = Callable[[str], tuple[str, str]]
 
 KEPT = [
     # budgets, trips, collection lists: no one is at risk
-    # the token reader's blend reads abuse and hate at 0.753 here (level 0.75): a known miss
-    # since round 13, kept visible (RESULTS.md, "Round 13" and "Round 14")
-    pytest.param(
-        "governors, please stop cutting teaching assistants, they are the ones holding it "
-        "together", marks=pytest.mark.xfail(
-            strict=True, reason="hidden since the token reader (blend 0.753 over the 0.75 level)")),
+    # hidden by rounds 13 to 15's token reader (abuse and hate 0.753 over the 0.75 level);
+    # kept since the token head reads neighbouring pieces (RESULTS.md, "Round 16")
+    "governors, please stop cutting teaching assistants, they are the ones holding it together",
     "the council keeps cutting the bus routes and our kids walk two miles in the dark",
     "so my daughter can't go on the ski trip because of one late form? ridiculous",
     "Told at reception I can't collect my own niece because I'm not on the list. Fix your system",

@@ -2,8 +2,9 @@
 
 The WordPiece tokenizer is checked against worked examples (and against ``tokenizers`` when
 the ``embeddings`` extra is installed); the vector file's packing, its errors, the reader's
-arithmetic and the school model's weighted blend are checked on hand-built inputs; the shipped
-files are checked for shape and for reading a plain question as a query.
+arithmetic (cached piece rows against a direct reading of the head) and the school model's
+weighted blend are checked on hand-built inputs; the shipped files are checked for shape and
+for reading a plain question as a query.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import pytest
 
 from moderation_rules.detectors.school_model import TOKEN_BLEND, SchoolModelDetector, blend
 from moderation_rules.engine import ENGINE_VERSION, RuleEngine
+from moderation_rules.token_head import HEAD_FORMAT, POOLING, TokenHead
 from moderation_rules.token_vectors import (
     FORMAT,
-    POOLING,
     TokenVectorOpinion,
     TokenVectors,
     load_token_head,
@@ -140,13 +141,99 @@ def test_vector_file_of_another_format_is_refused(tmp_path):
         read_token_vectors(path)
 
 
-def test_opinion_refuses_a_head_of_the_wrong_width():
-    from moderation_rules.embeddings import EmbeddingHead, pack_layer
+def _random_head(rng: np.random.Generator, dim: int, hidden: int = 6, units: int = 5,
+                 width: int = 2) -> TokenHead:
+    """A head with random weights, as the trainer writes one."""
+    from moderation_rules.embeddings import pack_layer
 
-    layer = pack_layer(np.zeros((4, len(LABELS))), np.zeros(len(LABELS)))
-    head = EmbeddingHead({"classes": list(LABELS), "layers": [layer]})
+    c = len(LABELS)
+    return TokenHead({
+        "format": HEAD_FORMAT, "pooling": POOLING, "classes": list(LABELS),
+        "mean": pack_layer(rng.normal(0, 1, (dim, hidden)), rng.normal(0, 0.5, hidden)),
+        "conv": [pack_layer(rng.normal(0, 1, (dim, units)),
+                            rng.normal(0, 0.5, units) if k == 0 else np.zeros(units))
+                 for k in range(width)],
+        "out": pack_layer(rng.normal(0, 1, (hidden + units, c)), rng.normal(0, 0.5, c))})
+
+
+def _direct(head: TokenHead, vectors: TokenVectors, ids: list[int]) -> dict[str, float]:
+    """The head's reading worked out the long way: the mean's layer on the mean vector, and
+    every window of pieces through the taps one position at a time."""
+    E = vectors.rows_of(np.array(ids)).astype(np.float64)
+    W1, b1 = head.mean
+    mean = np.maximum(E.mean(0) @ W1 + b1, 0.0)
+    taps = head.taps
+    windows = []
+    for i in range(len(ids)):
+        z = taps[0][1].astype(np.float64).copy()
+        for t, (C, _) in enumerate(taps):
+            if i + t < len(ids):
+                z += E[i + t] @ C
+        windows.append(z)
+    pooled = np.maximum(np.max(windows, 0), 0.0)
+    W, b = head.out
+    z = np.concatenate([mean, pooled]) @ W + b
+    e = np.exp(z - z.max())
+    return dict(zip(head.classes, e / e.sum()))
+
+
+def test_opinion_refuses_a_head_of_the_wrong_width():
+    head = _random_head(np.random.default_rng(1), dim=4)
     with pytest.raises(ValueError, match="4 inputs"):
         TokenVectorOpinion(_small_vectors(), head)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_cached_rows_give_the_head_s_reading(width):
+    """The opinion works each word piece's rows out once; the gather, sum, shifted add and
+    max of those rows must give what the head gives worked out the long way, for texts
+    shorter and longer than the window, and once the table of rows has grown past its first
+    size."""
+    rng = np.random.default_rng(11)
+    vocab = ["[UNK]"] + [f"w{i}" for i in range(3000)]
+    vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
+    head = _random_head(rng, 8, width=width)
+    op = TokenVectorOpinion(vectors, head)
+    texts = ["w1 w2 w2 w3", "w5", "w7 w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
+             " ".join(f"w{i}" for i in range(1, 3000, 2)), "w1 w2 w2 w3", "w3 w2 w2 w1"]
+    assert op.probabilities("") is None and op.probabilities(" \u200b ") is None
+    for text in texts:
+        direct = _direct(head, vectors, vectors.tokenizer.encode(text))
+        assert op.probabilities(text) == pytest.approx(direct, abs=1e-5), text
+    assert op._used == 3001 and len(op._rows) >= 3001  # grown from 1,024 rows
+    # the order of the pieces counts where the window is wider than one
+    if width > 1:
+        assert op.probabilities("w1 w2 w2 w3") != pytest.approx(op.probabilities("w3 w2 w2 w1"))
+
+
+def test_a_stale_head_is_refused(tmp_path):
+    """Heads before round 16 read the mean of the pieces alone (format minilm-head-v2); read
+    as this code reads a head they would be misread, so such a file is refused."""
+    from moderation_rules.embeddings import pack_layer
+
+    doc = {"format": "minilm-head-v2", "pooling": "mean", "classes": list(LABELS),
+           "layers": [pack_layer(np.zeros((3, len(LABELS))), np.zeros(len(LABELS)))]}
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"head\.json.*'mean'.*retrain"):
+        read_token_head(path)
+
+
+def test_a_head_whose_layers_do_not_fit_is_refused():
+    from moderation_rules.embeddings import pack_layer
+
+    rng = np.random.default_rng(2)
+    good = _random_head(rng, 4)
+    doc = {"format": HEAD_FORMAT, "pooling": POOLING, "classes": list(LABELS),
+           "mean": pack_layer(*good.mean), "out": pack_layer(*good.out),
+           "conv": [pack_layer(*good.taps[0]), pack_layer(np.zeros((4, 3)), np.zeros(3))]}
+    with pytest.raises(ValueError, match="conv tap 1 is 4x3"):
+        TokenHead(doc)
+    with pytest.raises(ValueError, match="out layer"):
+        TokenHead({**doc, "conv": doc["conv"][:1], "out": pack_layer(np.zeros((4, 11)),
+                                                                     np.zeros(11))})
+    with pytest.raises(ValueError, match="no convolution taps"):
+        TokenHead({**doc, "conv": []})
 
 
 # --- the blend ---------------------------------------------------------------------------------
@@ -154,13 +241,14 @@ def test_opinion_refuses_a_head_of_the_wrong_width():
 
 def test_weighted_blend_leans_on_the_first_reading():
     words = {"abuse": 0.6, "complaint": 0.3, "other": 0.1}
-    sentence = {"abuse": 0.2, "complaint": 0.7, "other": 0.1}
+    sentence = {"abuse": 0.25, "complaint": 0.65, "other": 0.1}
     w = TOKEN_BLEND.weight
+    assert w == 0.6
     raw = {k: words[k] ** w * sentence[k] ** (1 - w) for k in words}
     total = sum(raw.values())
     mixed = blend(words, sentence, w)
     assert mixed == pytest.approx({k: v / total for k, v in raw.items()})
-    # 0.6^0.7 * 0.2^0.3 = 0.43 against 0.3^0.7 * 0.7^0.3 = 0.39; equal weights: 0.35 / 0.46
+    # 0.6^0.6 * 0.25^0.4 = 0.42 against 0.3^0.6 * 0.65^0.4 = 0.41; equal weights: 0.39 / 0.44
     assert max(mixed, key=mixed.get) == "abuse"
     assert max(blend(words, sentence), key=blend(words, sentence).get) == "complaint"
     assert blend(words, sentence, 1.0) == pytest.approx(words)
@@ -173,11 +261,22 @@ def test_shipped_vectors_and_head_fit_together():
     vectors = load_token_vectors()
     head = load_token_head()
     assert len(vectors.tokenizer.ids) == 30522 and vectors.vectors.shape[0] == 30522
-    assert head.classes == LABELS
-    assert head.layers[0][0].shape[0] == vectors.dim
-    p = head.predict(vectors.embed("when is the deadline for the year 7 trip payment?"))
-    assert abs(sum(p.values()) - 1.0) < 1e-5
-    assert max(p, key=p.get) == "query"
+    assert head.classes == LABELS and head.dim == vectors.dim
+    ids = vectors.tokenizer.encode("when is the deadline for the year 7 trip payment?")
+    p = head.predict_pieces([ids], vectors)[0]
+    assert abs(p.sum() - 1.0) < 1e-5
+    assert LABELS[int(p.argmax())] == "query"
+
+
+def test_shipped_head_records_how_it_was_trained():
+    from importlib import resources
+
+    doc = json.loads((resources.files("moderation_rules") / "model" / "school_token_head.json")
+                     .read_text(encoding="utf-8"))
+    assert doc["format"] == HEAD_FORMAT and doc["classes"] == list(LABELS)
+    assert doc["pooling"] == POOLING
+    assert not any("fresh" in s or "unseen-c" in s or "unseen-d" in s or "unseen-e" in s
+                   for s in doc["sources"])
 
 
 def test_default_engine_blends_the_token_reader(monkeypatch):
@@ -199,60 +298,6 @@ def test_default_engine_blends_the_token_reader(monkeypatch):
     assert all(getattr(r, "_second", None) is None for r in off.rules)
 
 
-def test_a_head_over_the_unit_length_mean_is_refused(tmp_path):
-    """Heads before round 14 read the unit-length mean; given plain means their inputs would
-    be on the wrong scale, so such a file is refused rather than misread."""
-    from moderation_rules.embeddings import pack_layer
-
-    doc = {"format": "minilm-head-v2", "classes": list(LABELS),
-           "layers": [pack_layer(np.zeros((3, len(LABELS))), np.zeros(len(LABELS)))]}
-    path = tmp_path / "head.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(ValueError, match="records no pooling.*unit-length mean.*retrain"):
-        read_token_head(path)
-    path.write_text(json.dumps({**doc, "pooling": "l2"}), encoding="utf-8")
-    with pytest.raises(ValueError, match="reads the 'l2'"):
-        read_token_head(path)
-    path.write_text(json.dumps({**doc, "pooling": POOLING}), encoding="utf-8")
-    assert read_token_head(path).classes == LABELS
-
-
-def test_shipped_head_records_how_it_was_trained():
-    from importlib import resources
-
-    doc = json.loads((resources.files("moderation_rules") / "model" / "school_token_head.json")
-                     .read_text(encoding="utf-8"))
-    assert doc["format"] == "minilm-head-v2" and doc["classes"] == list(LABELS)
-    assert doc["pooling"] == POOLING
-    assert not any("fresh" in s or "unseen-c" in s or "unseen-d" in s or "unseen-e" in s
-                   for s in doc["sources"])
-
-
-@pytest.mark.parametrize("widths", [(), (6,), (6, 5)], ids=["linear", "one-hidden", "two-hidden"])
-def test_cached_first_layer_gives_the_head_s_reading(widths):
-    """The opinion applies the first layer to each word piece once; the sum of those rows
-    must give what the head gives on the text's vector, also once the table of rows has
-    grown past its first size, whatever the head's depth."""
-    from moderation_rules.embeddings import EmbeddingHead, pack_layer
-
-    rng = np.random.default_rng(11)
-    vocab = ["[UNK]"] + [f"w{i}" for i in range(3000)]
-    vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
-    sizes = (8, *widths, len(LABELS))
-    head = EmbeddingHead({"classes": list(LABELS), "layers": [
-        pack_layer(rng.normal(0, 1, (a, b)), rng.normal(0, 0.5, b))
-        for a, b in zip(sizes, sizes[1:])]})
-    op = TokenVectorOpinion(vectors, head)
-    texts = ["w1 w2 w2 w3", "w5", "zz w1", " ".join(f"w{i}" for i in range(0, 3000, 2)),
-             " ".join(f"w{i}" for i in range(1, 3000, 2)), "w1 w2 w2 w3"]
-    assert op.probabilities("") is None and op.probabilities(" \u200b ") is None
-    for text in texts:
-        direct = head.predict(vectors.embed(text))
-        cached = op.probabilities(text)
-        assert cached == pytest.approx(direct, abs=1e-5), text
-    assert op._used == 3001 and len(op._rows) >= 3001  # grown from 1,024 rows
-
-
 def test_threads_sharing_one_reader_get_the_single_threaded_readings():
     """The engine is shared between threads; the table of rows grows while others read it.
     A reader that let a thread use a piece before its row is in place gives some texts the
@@ -260,14 +305,10 @@ def test_threads_sharing_one_reader_get_the_single_threaded_readings():
     import sys
     import threading
 
-    from moderation_rules.embeddings import EmbeddingHead, pack_layer
-
     rng = np.random.default_rng(3)
     vocab = ["[UNK]"] + [f"w{i}" for i in range(1500)]
     vectors = TokenVectors(vocab, rng.normal(0, 1, (len(vocab), 8)))
-    head = EmbeddingHead({"classes": list(LABELS), "layers": [
-        pack_layer(rng.normal(0, 1, (8, 6)), rng.normal(0, 0.5, 6)),
-        pack_layer(rng.normal(0, 1, (6, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+    head = _random_head(rng, 8)
     # short texts over a small vocabulary: most pieces a thread meets, another has just learnt
     texts = [" ".join(f"w{j}" for j in rng.integers(0, 1500, 3)) for _ in range(3000)]
     alone = TokenVectorOpinion(vectors, head)
@@ -311,13 +352,9 @@ def test_env_switch_for_the_token_reader(monkeypatch, value, on):
 def test_innocent_words_cut_into_pieces_are_left_out():
     """An allow-listed place name the vocabulary does not hold whole ("shitterton" is
     "shit ##ter ##ton") is not read; a whole word of the vocabulary ("grape") is."""
-    from moderation_rules.embeddings import EmbeddingHead, pack_layer
-
     vocab = ["[UNK]", "shit", "##ter", "##ton", "grape", "coach"]
     rng = np.random.default_rng(5)
-    head = EmbeddingHead({"classes": list(LABELS), "layers": [
-        pack_layer(rng.normal(0, 1, (len(vocab), 4)), rng.normal(0, 0.5, 4)),
-        pack_layer(rng.normal(0, 1, (4, len(LABELS))), rng.normal(0, 0.5, len(LABELS)))]})
+    head = _random_head(rng, len(vocab))
     vectors = TokenVectors(vocab, np.eye(len(vocab)))
     op = TokenVectorOpinion(vectors, head, innocent_words={"shitterton", "grape", "absent"})
     assert op._skip == frozenset({"shitterton"})
@@ -326,20 +363,19 @@ def test_innocent_words_cut_into_pieces_are_left_out():
     assert tok.encode("coach to Shitterton", op._skip) == [5, 0]
     assert tok.encode("grape coach", op._skip) == [4, 5]
     assert op.probabilities("Shitterton") is None  # nothing left to read: no opinion
-    # the mean is over the pieces left: as if the skipped word had not been written
+    # the reading is of the pieces left: as if the skipped word had not been written
     assert op.probabilities("coach to Shitterton") == pytest.approx(
-        head.predict(vectors.embed("coach to")), abs=1e-6)
+        _direct(head, vectors, [5, 0]), abs=1e-6)
     assert op.probabilities("coach to Shitterton") != pytest.approx(
-        head.predict(vectors.embed("coach to Shitterton")), abs=1e-6)
+        _direct(head, vectors, [5, 0, 1, 2, 3]), abs=1e-6)
 
 
 def test_known_miss_of_the_token_reader_is_kept_without_it():
-    """A must-keep look-alike the blend hides (a strict xfail in test_rules_lookalikes7.py)
-    is kept by the n-gram model alone, as before round 13."""
+    """A must-keep look-alike the blend hides (a strict xfail in test_rules_groups.py) is kept
+    by the n-gram model alone, as before round 13."""
     from moderation_rules.thresholds import action_for
 
-    text = ("governors, please stop cutting teaching assistants, they are the ones holding it "
-            "together")
+    text = "Nurses are sick of being underpaid"
     a = RuleEngine(token_vectors=False).assess(text)
     assert action_for(a.label, a.scores) != "hide"
     a = RuleEngine(token_vectors=True).assess(text)

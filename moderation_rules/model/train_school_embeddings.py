@@ -75,7 +75,7 @@ def embed(texts: list[str], cache: Path | None, tag: str) -> Any:
     return vecs
 
 
-class _Adam:
+class Adam:
     """Adam over a list of numpy arrays, updated in place; one ``step`` per gradient."""
 
     def __init__(self, params: list[Any], lr: float, b1: float = 0.9, b2: float = 0.999,
@@ -122,7 +122,7 @@ def fit(X: Any, y: Any, w: Any, epochs: int = 600, lr: float = 0.05, l2: float =
     W = rng.normal(0, 0.01, (classes, d))
     b = np.zeros(classes)
     Y = np.eye(classes)[y]
-    adam = _Adam([W, b], lr)
+    adam = Adam([W, b], lr)
     Xd = X.astype(np.float64)
     for t in range(1, epochs + 1):
         z = Xd @ W.T + b
@@ -154,7 +154,7 @@ def fit_mlp(X: Any, y: Any, hidden: int = HIDDEN, epochs: int = EPOCHS_MLP, lr: 
     balance = class_balance(y, np.ones(n), classes)
     params = [rng.normal(0.0, np.sqrt(2.0 / d), (d, hidden)), np.zeros(hidden),
               rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, classes)), np.zeros(classes)]
-    adam = _Adam(params, lr)
+    adam = Adam(params, lr)
     Xd = X.astype(np.float64)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(n)
