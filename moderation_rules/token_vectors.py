@@ -6,8 +6,8 @@ model.  This reader keeps what a default install can afford.  Each of the 30,522
 of MiniLM's vocabulary was run through the whole model once, on its own, and its output
 state kept (384 dimensions), stored as int8 with a scale per row
 (``model/school_token_vectors.npz``, written by ``model/train_school_tokens.py``).  A
-comment's vector is the plain mean of its word pieces' vectors, so reading it costs a
-tokenizer pass and a few sums.  It knows that "bruises" and "hurt" are near each other although
+comment is read from its word pieces' vectors, so reading it costs a tokenizer pass and a
+few sums over cached rows.  It knows that "bruises" and "hurt" are near each other although
 they share no letters, which the n-gram model cannot.  A small network over the pieces
 (:class:`~moderation_rules.token_head.TokenHead`, ``model/school_token_head.json``: the mean
 of the pieces' vectors and a convolution over neighbouring pieces) turns a comment into the
@@ -39,7 +39,7 @@ _MODEL = resources.files("moderation_rules") / "model"
 
 
 class TokenVectors:
-    """A vector per word piece; a text's vector is the mean of its pieces'.
+    """A vector per word piece, and the tokenizer that cuts a text into pieces.
 
     ``rows[i] * scale[i]`` is word piece ``i``'s vector; the rows stay as stored (int8 for the
     shipped file, 12 MB in memory instead of 47 MB as float32) and are scaled as they are read.
@@ -62,32 +62,12 @@ class TokenVectors:
 
     @property
     def vectors(self) -> Any:
-        """Every word piece's vector as float32, to inspect the file (the reader never does)."""
+        """Every word piece's vector as float32, to train a head (the reader never needs all)."""
         return self.rows.astype(self.np.float32) * self.scale[:, None]
 
     def rows_of(self, ids: Any) -> Any:
         """The vectors of the word pieces ``ids`` as float32, shape (len(ids), dim)."""
         return self.rows[ids].astype(self.np.float32) * self.scale[ids, None]
-
-    def sum_of(self, ids: Any) -> Any:
-        """The sum of the vectors of the word pieces ``ids`` (repeats counted), shape (dim,)."""
-        return self.scale[ids] @ self.rows[ids].astype(self.np.float32)
-
-    def embed(self, text: str) -> Any:
-        """The vector of one text, shape (dim,); zeros for a text with no word pieces."""
-        np = self.np
-        ids = self.tokenizer.encode(text)
-        if not ids:
-            return np.zeros(self.dim, dtype=np.float32)
-        return self.sum_of(ids) / len(ids)
-
-    def embed_many(self, texts: list[str]) -> Any:
-        """Vectors of many texts, shape (len(texts), dim)."""
-        np = self.np
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            out[i] = self.embed(text)
-        return out
 
 
 def pack_token_vectors(vocab: list[str], vectors: Any, meta: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ The shipped token head (``moderation_rules/token_head.py``) reads the plain mean
 comment's word-piece vectors beside a max-pooled convolution over two neighbouring pieces,
 and is trained in numpy (``moderation_rules/model/token_head_fit.py``).  This script trains
 other shapes quickly to compare them, on the school model's training rows with every file
-held out whole (the five folds by file of ``train_school_embeddings.file_folds``): the mean
+held out whole (``train_school_embeddings.out_of_fold``): the mean
 alone, or the mean with a convolution over ``width`` neighbouring pieces (RESULTS.md,
 "Round 15").
 
@@ -30,11 +30,10 @@ sys.path.insert(0, str(ROOT))
 from moderation_rules.evaluate import read_labelled_csv  # noqa: E402
 from moderation_rules.model.train_school import SEED, training_files  # noqa: E402
 from moderation_rules.model.train_school_embeddings import (  # noqa: E402
-    FOLDS,
     argmax_figures,
     class_balance,
-    file_folds,
     fold,
+    out_of_fold,
 )
 from moderation_rules.token_vectors import load_token_vectors  # noqa: E402
 from moderation_rules.types import LABELS  # noqa: E402
@@ -76,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     ids, y, src = rows(args.dev)
     V = torch.tensor(load_token_vectors().vectors)
     dim, classes = V.shape[1], len(LABELS)
-    fold_ix = file_folds(src)
     units, width = VARIANTS[args.variant]
 
     class Head(nn.Module):
@@ -136,16 +134,19 @@ def main(argv: list[str] | None = None) -> int:
                 opt.step()
         return head
 
-    P = np.zeros((len(y), classes))
     started = time.time()
-    for k in range(FOLDS):
-        train, test = np.where(fold_ix != k)[0], np.where(fold_ix == k)[0]
+
+    def read(train: np.ndarray, test: np.ndarray) -> np.ndarray:
         head = fit(train)
         head.eval()
+        out = np.zeros((len(test), classes))
         with torch.no_grad():
             for s in range(0, len(test), 512):
-                P[test[s : s + 512]] = torch.softmax(head(*batch(test[s : s + 512])), 1).numpy()
-        print(f"fold {k} done at {time.time() - started:.0f}s", file=sys.stderr, flush=True)
+                out[s : s + 512] = torch.softmax(head(*batch(test[s : s + 512])), 1).numpy()
+        print(f"a fold done at {time.time() - started:.0f}s", file=sys.stderr, flush=True)
+        return out
+
+    P = out_of_fold(src, read)
     if args.out:
         np.save(args.out, P)
     figures = argmax_figures(P, y)

@@ -97,15 +97,6 @@ def _small_vectors() -> TokenVectors:
     return TokenVectors(list(_VOCAB), vecs)
 
 
-def test_text_vector_is_the_mean_of_its_pieces():
-    tv = _small_vectors()
-    assert np.allclose(tv.embed("hello!"), [1.5, 2.0, 0.0])
-    assert np.allclose(tv.embed("hello hello !"), [2.0, 4 / 3, 0.0])  # repeats count
-    assert np.allclose(tv.embed("café"), [0.0, 0.0, -1.0])  # caf ##e
-    assert not tv.embed("").any()  # no pieces: zeros, not NaN
-    assert tv.embed_many(["hello!", ""]).shape == (2, 3)
-
-
 def test_vectors_must_fit_the_vocabulary():
     with pytest.raises(ValueError, match="vocabulary"):
         TokenVectors(list(_VOCAB), np.zeros((3, 4)))

@@ -231,18 +231,32 @@ def argmax_figures(P: Any, y: Any) -> dict[str, Any]:
             "f1": {label: round(v, 3) for label, v in zip(LABELS, f1)}}
 
 
-def by_file_folds(X: Any, y: Any, sources: list[str], hidden: int, epochs: int, l2: float,
-                  dropout: float) -> dict[str, Any]:
-    """Accuracy and macro-F1 with every training file held out whole (:func:`file_folds`)."""
+def out_of_fold(sources: list[str], read: Any) -> Any:
+    """Every row's reading by a model fitted without its file (:func:`file_folds`):
+    ``read(train, test)`` fits on the rows ``train`` and returns the readings of the rows
+    ``test`` (rows by labels)."""
     import numpy as np
 
     f = file_folds(sources)
-    P = np.zeros((len(y), len(LABELS)))
+    P: Any = None
     for k in range(FOLDS):
-        layers = fit_head(X[f != k], y[f != k], hidden, epochs, l2, dropout)
-        head = EmbeddingHead({"classes": list(LABELS), "layers": layers})
-        P[f == k] = head.predict_many(X[f == k])
-    return argmax_figures(P, y)
+        train, test = np.where(f != k)[0], np.where(f == k)[0]
+        readings = read(train, test)
+        if P is None:
+            P = np.zeros((len(sources), readings.shape[1]))
+        P[test] = readings
+    return P
+
+
+def by_file_folds(X: Any, y: Any, sources: list[str], hidden: int, epochs: int, l2: float,
+                  dropout: float) -> dict[str, Any]:
+    """Accuracy and macro-F1 with every training file held out whole (:func:`out_of_fold`)."""
+
+    def read(train: Any, test: Any) -> Any:
+        layers = fit_head(X[train], y[train], hidden, epochs, l2, dropout)
+        return EmbeddingHead({"classes": list(LABELS), "layers": layers}).predict_many(X[test])
+
+    return argmax_figures(out_of_fold(sources, read), y)
 
 
 def main(argv: list[str] | None = None) -> int:
