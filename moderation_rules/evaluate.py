@@ -152,7 +152,9 @@ def rules_assess_action(allow_contacts: Iterable[str] = ()) -> AssessAction:
 
     def assess_action(text: str, platform: str | None) -> tuple[str, str]:
         a = engine.assess(text, platform)
-        return a.label, action_for(a.label, a.scores)
+        action = action_for(a.label, a.scores)
+        # a reason to look whatever the label (another language): review, as the service does
+        return a.label, "review" if action == "keep" and a.review_reasons else action
 
     return assess_action
 

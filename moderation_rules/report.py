@@ -116,11 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-c": read_labelled_csv(HERE / "eval_data" / "school-unseen-c.csv"),
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
-        # kept out of training and never read: twelve school settings and a file of hate kinds
-        "school-fresh-83-86": _files(fresh, [f"school-fresh-{n}.csv" for n in range(83, 87)]),
-        "school-fresh-89-92": _files(fresh, [f"school-fresh-{n}.csv" for n in range(89, 93)]),
-        "school-fresh-93-96": _files(fresh, [f"school-fresh-{n}.csv" for n in range(93, 97)]),
-        "hate-kinds-fresh-12": read_labelled_csv(fresh / "hate-kinds-fresh-12.csv"),
+        # kept out of training and never read: four school settings and a file of hate kinds
+        "school-fresh-97-100": _files(fresh, [f"school-fresh-{n}.csv" for n in range(97, 101)]),
+        "hate-kinds-fresh-14": read_labelled_csv(fresh / "hate-kinds-fresh-14.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

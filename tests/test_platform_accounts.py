@@ -152,7 +152,8 @@ class TestSchoolGroupLists:
         from bot.checking import Checker
 
         text = "The Kestrels are vermin"
-        assert Checker.from_config(None, None).label_and_action(text)[1] == "keep"
+        # without the list the school model may send it to review, never hide it
+        assert Checker.from_config(None, None).label_and_action(text)[1] != "hide"
         config = self._config(tmp_path, "groups:\n  - id: houses\n    clause: P-ABUSE\n"
                                         "    words: [kestrels, the kestrels]\n")
         assert Checker.from_config(config, None).label_and_action(text) == ("abuse", "hide")

@@ -96,3 +96,15 @@ def test_rules_on_dev_set_meet_first_targets() -> None:
     assert m["harmful_recall"] >= 0.95
     assert m["wrongful_hide_rate"] <= 0.02
     assert m["safeguarding_recall"] >= 0.96
+
+
+def test_text_in_another_language_counts_as_review_as_in_the_service() -> None:
+    """The engine labels it "other" with a reason to look; the service reviews it, and so
+    must the evaluation's flagged count."""
+    from moderation_rules.engine import default_engine
+
+    text = "Mano sūnus sako, kad vyresni berniukai autobuse jį muša kiekvieną dieną."
+    a = default_engine().assess(text)
+    assert a.label == "other" and "unknown_language" in a.review_reasons
+    assert rules_assess_action()(text, None) == ("other", "review")
+    assert rules_assess_action()("Lovely photos, thank you!", None)[1] == "keep"

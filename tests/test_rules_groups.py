@@ -87,10 +87,8 @@ def test_evasions(engine, text: str) -> None:
     "I have no time for politicians",
     "Half the teachers are sick this week so classes are merged",
     "The kids are filthy after PE, please send them in their kit",
-    # a known miss of the token head (RESULTS.md, "Round 16"), kept visible
-    pytest.param("Nurses are sick of being underpaid", marks=pytest.mark.xfail(
-        strict=True, reason="the token head reads 'sick' as abuse: abuse and hate 0.8 in the "
-                            "blend, at the level where the rules read a complaint")),
+    # round 16's token head hid it (abuse 0.8 in the blend); kept since round 17
+    "Nurses are sick of being underpaid",
     "The year 11s should be proud of themselves",
     "The pupils should die of embarrassment after that performance lol",
     "I hope the kids burn off some energy at forest school",

@@ -15,7 +15,9 @@ from moderation_rules.detectors.school_model import (
     CONFIDENT_HATE,
     CONFIDENT_SAFEGUARDING,
     CONFIDENT_SAFEGUARDING_ASKING,
+    BlendLevels,
     SchoolModelDetector,
+    blend,
     load_school_model,
 )
 from moderation_rules.engine import default_engine
@@ -65,9 +67,8 @@ def test_fresh_measurement_files_are_never_training_data() -> None:
 
     fresh = Path(training_files(None)[0]).parent / "fresh"
     kept_out = {f.name for f in fresh.glob("*.csv")}
-    assert {"school-fresh-83.csv", "school-fresh-86.csv", "school-fresh-89.csv",
-            "school-fresh-92.csv", "school-fresh-93.csv", "school-fresh-96.csv",
-            "hate-kinds-fresh-12.csv"} <= kept_out
+    assert {"school-fresh-97.csv", "school-fresh-98.csv", "school-fresh-99.csv",
+            "school-fresh-100.csv", "hate-kinds-fresh-14.csv"} <= kept_out
     assert kept_out.isdisjoint(f.name for f in training_files(None))
     assert any(f.name.startswith("hate-kinds-train-") for f in training_files(None))
 
@@ -334,3 +335,21 @@ def test_hate_the_model_is_sure_of_is_not_hidden_where_every_attack_is_negated()
     assert scores["gay teachers pose no threat to the children in this school"] < 0.8
     # a plain statement the model is sure of still hides: that gate is CONFIDENT_HATE itself
     assert scores["gay teachers have worked at this school for thirty years now"] >= 0.8
+
+
+@pytest.mark.parametrize("margin, hidden", [(None, True), (0.0, False), (0.05, False),
+                                            (0.11, True)])
+def test_a_blended_safeguarding_hide_may_need_the_n_gram_reading_too(
+        margin: float | None, hidden: bool) -> None:
+    """The blend is sure of safeguarding where the n-gram model alone reads 0.1 less than the
+    hide level: a hide needs the n-gram reading within ``safeguarding_words_margin`` of it."""
+    p = CONFIDENT_SAFEGUARDING - 0.1
+    words = FixedModel(safeguarding=p, other=1 - p)
+    second = {"safeguarding": 0.95, "other": 0.05}
+    assert blend(words.probs, second, 0.6)["safeguarding"] > CONFIDENT_SAFEGUARDING + 0.05
+    levels = BlendLevels(weight=0.6, safeguarding_review=0.35, safeguarding_words_margin=margin)
+    ctx = Context(text=_ABOUT_SOMEONE, platform=None, norm=normalize(_ABOUT_SOMEONE))
+    SchoolModelDetector(words, second_opinion=lambda _: second,  # type: ignore[arg-type]
+                        blend_levels=levels).__call__(ctx)
+    assert (ctx.score("safeguarding") >= 0.8) is hidden
+    assert ctx.score("safeguarding") >= 0.5  # the DSL is told either way

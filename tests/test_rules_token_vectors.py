@@ -360,14 +360,3 @@ def test_innocent_words_cut_into_pieces_are_left_out():
     assert op.probabilities("coach to Shitterton") != pytest.approx(
         _direct(head, vectors, [5, 0, 1, 2, 3]), abs=1e-6)
 
-
-def test_known_miss_of_the_token_reader_is_kept_without_it():
-    """A must-keep look-alike the blend hides (a strict xfail in test_rules_groups.py) is kept
-    by the n-gram model alone, as before round 13."""
-    from moderation_rules.thresholds import action_for
-
-    text = "Nurses are sick of being underpaid"
-    a = RuleEngine(token_vectors=False).assess(text)
-    assert action_for(a.label, a.scores) != "hide"
-    a = RuleEngine(token_vectors=True).assess(text)
-    assert action_for(a.label, a.scores) == "hide"  # the xfail's reason, checked here too

@@ -73,14 +73,15 @@ precision (the table is in the model file, ``cross_validation``):
   a convolution over neighbouring pieces), blended as ``TOKEN_BLEND`` says (the normalised
   geometric mean, :func:`blend`, with weight 0.6 on the n-gram reading), with the same gates
   and harm levels; safeguarding is raised for review from 0.35, and hidden only where the
-  n-gram reading alone also reaches the hide level.  Out of fold on the training files, each
-  read by the engine built on its fold's models (RESULTS.md, "Round 16"), against the n-gram
-  model alone it hid 665 more of 18,904 harmful comments with 20 fewer wrongful hides of
-  14,026, labelled 144 more of 4,299 safeguarding comments so, and on the files of hate kinds
-  hid 328 more of 3,589 for 6 more wrongful hides of 1,204.  Without the safeguarding gate it
-  would have hidden 268 more harmful comments for 18 more wrongful hides out of fold, but it
-  also hid hard look-alikes the tests keep ("send me a pic of the homework sheet please, my
-  son lost his", "I'm not going to stab the teachers, calm down"), so the gate stays;
+  n-gram reading alone comes within 0.1 of the hide level.  Out of fold on the training files,
+  each read by the engine built on its fold's models (RESULTS.md, "Round 16"), against the
+  n-gram model alone it hid 665 more of 18,904 harmful comments with 20 fewer wrongful hides
+  of 14,026, labelled 144 more of 4,299 safeguarding comments so, and on the files of hate
+  kinds hid 328 more of 3,589 for 6 more wrongful hides of 1,204.  Round 16 asked the n-gram
+  reading to reach the hide level itself; the margin of 0.1 hid 154 more of 21,542 harmful
+  training comments out of fold for 7 more wrongful hides of 15,945 (RESULTS.md, "Round
+  17").  A margin of 0.2, or none, hid more again, but also hid hard look-alikes the tests
+  keep ("send me a pic of the homework sheet please, my son lost his"), so the gate stays;
 * with the optional embedding stage (``moderation_rules/embeddings.py``) the MiniLM school
   head takes the token head's place, blended with equal weights (``MINILM_BLEND``), with the
   same gates and the same harm levels; safeguarding is raised for review from
@@ -138,20 +139,21 @@ class BlendLevels:
     """How the school model reads a second opinion: the weight of its own n-gram reading in
     the geometric mean (:func:`blend`), the level from which the blend raises safeguarding
     for review, and whether a hide as safeguarding also needs the n-gram reading alone to
-    reach the hide level (the blend may still raise the review)."""
+    come within ``safeguarding_words_margin`` of the hide level (None: it need not; the
+    blend may still raise the review)."""
 
     weight: float
     safeguarding_review: float
-    safeguarding_hide_needs_words: bool = False
+    safeguarding_words_margin: float | None = None
 
 
 # the MiniLM head of the optional stage: as good a reader as the n-gram model, equal weights
 MINILM_BLEND = BlendLevels(weight=0.5, safeguarding_review=BLENDED_SAFEGUARDING_REVIEW)
 # the default install's token head (``token_head.py``): a better reader alone than the
 # n-gram model, blended with a little more weight on the n-gram side (chosen end to end out of
-# fold, RESULTS.md "Round 16")
-TOKEN_BLEND = BlendLevels(weight=0.6, safeguarding_review=0.35,
-                          safeguarding_hide_needs_words=True)
+# fold, RESULTS.md "Round 16"); a hide as safeguarding needs the n-gram reading within 0.1 of
+# the hide level (RESULTS.md "Round 17")
+TOKEN_BLEND = BlendLevels(weight=0.6, safeguarding_review=0.35, safeguarding_words_margin=0.1)
 _MIN_WORDS_TO_HIDE = 6  # in fewer words a bag of n-grams has too little to be sure of
 
 _HARMFUL = ("personal_data", "hate", "sexual", "abuse", "spam", "profanity")
@@ -283,8 +285,9 @@ class SchoolModelDetector:
         level = CONFIDENT_SAFEGUARDING_ASKING if intent >= REVIEW_THRESHOLD \
             else CONFIDENT_SAFEGUARDING
         p_sg = probs.get("safeguarding", 0.0)
-        if words is not None and self._blend.safeguarding_hide_needs_words:
-            p_sg = min(p_sg, words.get("safeguarding", 0.0))
+        margin = self._blend.safeguarding_words_margin
+        if words is not None and margin is not None:
+            p_sg = min(p_sg, words.get("safeguarding", 0.0) + margin)
         if p_sg >= level and _PERSON.search(folded) and not joking:
             return "safeguarding"
         harmful = {label: probs.get(label, 0.0) for label in allowed if label != "safeguarding"}
