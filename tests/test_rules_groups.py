@@ -87,7 +87,7 @@ def test_evasions(engine, text: str) -> None:
     "I have no time for politicians",
     "Half the teachers are sick this week so classes are merged",
     "The kids are filthy after PE, please send them in their kit",
-    # round 16's token head hid it (abuse 0.8 in the blend); kept since round 17
+    # a complaint about pay that names a group and says "sick"
     "Nurses are sick of being underpaid",
     "The year 11s should be proud of themselves",
     "The pupils should die of embarrassment after that performance lol",

@@ -353,3 +353,11 @@ def test_a_blended_safeguarding_hide_may_need_the_n_gram_reading_too(
                         blend_levels=levels).__call__(ctx)
     assert (ctx.score("safeguarding") >= 0.8) is hidden
     assert ctx.score("safeguarding") >= 0.5  # the DSL is told either way
+
+
+def test_the_default_blend_asks_the_n_gram_reading_to_come_within_0_1() -> None:
+    """The margin chosen out of fold (RESULTS.md, "Round 17"); the optional stage has none."""
+    from moderation_rules.detectors.school_model import MINILM_BLEND, TOKEN_BLEND
+
+    assert TOKEN_BLEND.safeguarding_words_margin == pytest.approx(0.1)
+    assert MINILM_BLEND.safeguarding_words_margin is None

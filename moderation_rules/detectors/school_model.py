@@ -56,7 +56,7 @@ precision (the table is in the model file, ``cross_validation``):
 * two models never outvote the rules: where only the n-gram hate model has spoken for a
   label, this model's review-level evidence stops just short of a hide;
 * safeguarding is recall first: p >= 0.4 labels the comment safeguarding at review level
-  (0.6, the DSL is alerted; CV precision 0.93, recall 0.79).  Of the 89 hard look-alikes in
+  (0.6, the DSL is alerted; CV precision 0.92, recall 0.81).  Of the 89 hard look-alikes in
   ``tests/test_rules_safeguarding_kinds.py`` the model alone reaches 0.4 on 10 (0.7 on 5, none
   of which it may hide); of its 100 written disclosures, grooming offers, missing children
   and threats, 71 (0.7: 45);
