@@ -27,14 +27,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from moderation_rules.evaluate import read_labelled_csv  # noqa: E402
 from moderation_rules.model.train_school import SEED, training_files  # noqa: E402
 from moderation_rules.model.train_school_embeddings import (  # noqa: E402
     argmax_figures,
     class_balance,
-    fold,
     out_of_fold,
 )
+from moderation_rules.model.train_school_tokens import load  # noqa: E402
 from moderation_rules.token_vectors import load_token_vectors  # noqa: E402
 from moderation_rules.types import LABELS  # noqa: E402
 
@@ -42,19 +41,6 @@ from moderation_rules.types import LABELS  # noqa: E402
 VARIANTS = {"mean": (0, 1), "conv1": (256, 1), "conv2": (256, 2), "conv3": (256, 3)}
 MAX_PIECES = 128
 HIDDEN, DROPOUT, L2, LR, BATCH = 512, 0.3, 1e-4, 1e-3, 256
-
-
-def rows(dev: Path) -> tuple[list[np.ndarray], np.ndarray, list[str]]:
-    """Word-piece ids, label indexes and source file of every training row."""
-    tokenizer = load_token_vectors().tokenizer
-    ids, y, src = [], [], []
-    for f in training_files(dev if dev.exists() else None):
-        kept = [r for r in read_labelled_csv(f) if r.label in LABELS and r.text.strip()]
-        for r, text in zip(kept, fold([r.text for r in kept])):
-            ids.append(np.array(tokenizer.encode(text), dtype=np.int64))
-            y.append(LABELS.index(r.label))
-            src.append(f.name)
-    return ids, np.array(y), src
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="save the out-of-fold probabilities (.npy)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    ids, y, src = rows(args.dev)
+    ids, y, src = load(training_files(args.dev if args.dev.exists() else None),
+                       load_token_vectors())
     V = torch.tensor(load_token_vectors().vectors)
     dim, classes = V.shape[1], len(LABELS)
     units, width = VARIANTS[args.variant]
