@@ -17,7 +17,8 @@ the safeguarding comments labelled so, the false safeguarding concerns and the s
 labels right; it saves every row's label and action to ``DIR/e2e-NAME.json``.  Keys change
 one level for the run, the rest stay as shipped: ``w`` (blend weight), ``sgr``
 (safeguarding review from), ``margin`` (``none`` for no gate), ``harm``, ``plain``, ``hate``,
-``hatt``, ``sg``, ``sgask`` (the ``CONFIDENT_*`` levels).
+``hatt``, ``sg``, ``sgask`` (the ``CONFIDENT_*`` levels), ``mhatt`` (1 or 0: whether the
+public-data hate model's hide needs an attack in words, ``HATE_HIDE_NEEDS_ATTACK``).
 
 A research script, not part of the product: it swaps the engine's model loaders and levels
 for the fold's in this process only.
@@ -95,6 +96,10 @@ def _configure(keys: dict[str, str]) -> None:
     for key, name in LEVELS.items():
         if key in keys:
             setattr(school_model, name, float(keys[key]))
+    if "mhatt" in keys:
+        import moderation_rules.detectors.model as model_module
+
+        model_module.HATE_HIDE_NEEDS_ATTACK = keys["mhatt"] == "1"
 
 
 def summary(rows: list[list[Any]]) -> dict[str, Any]:
@@ -154,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if any("=" not in kv for kv in args.keys):
         ap.error("levels are given as KEY=VALUE")
     keys = dict(kv.split("=", 1) for kv in args.keys)
-    unknown = set(keys) - {"w", "sgr", "margin", *LEVELS}
+    unknown = set(keys) - {"w", "sgr", "margin", "mhatt", *LEVELS}
     if unknown:
         ap.error(f"unknown keys: {', '.join(sorted(unknown))}")
     _configure(keys)

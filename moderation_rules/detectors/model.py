@@ -120,6 +120,10 @@ class HashedModel:
         return self.probabilities([sum(col) for col in zip(*vectors)], _norm(Counter(filled)))
 
 
+# a hide as hate needs the text to attack the group in words (``GroupAttack``); without that
+# the public-data model, which reads the group and the topic, only raises a review
+# ("Trans people are just people like everyone else"; RESULTS.md, "Round 18")
+HATE_HIDE_NEEDS_ATTACK = True
 _PAIR_CACHE = 200_000  # word pairs remembered per model (or per stack of models)
 
 
@@ -302,6 +306,8 @@ class ModelDetector:
                 hate = 0.82  # target and negative predicate both present: hide, not review
             elif hate >= 0.8 and attacked is None:
                 hate = 0.55  # "X pose no threat": n-grams do not read negation; a person does
+            elif hate >= 0.8 and not attacked and HATE_HIDE_NEEDS_ATTACK:
+                hate = 0.55
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
         if off and _PERSON.search(folded) and ctx.score("complaint") < 0.5:
