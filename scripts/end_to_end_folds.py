@@ -96,6 +96,8 @@ def _configure(keys: dict[str, str]) -> None:
     for key, name in LEVELS.items():
         if key in keys:
             setattr(school_model, name, float(keys[key]))
+    if keys.get("mhatt", "0") not in ("0", "1"):
+        raise SystemExit("mhatt is 0 or 1")
     if "mhatt" in keys:
         import moderation_rules.detectors.model as model_module
 

@@ -38,10 +38,6 @@ SCHOOL_MODEL_HIDES = {
 }
 
 
-def test_the_public_model_needs_an_attack_in_words_to_hide() -> None:
-    assert model_module.HATE_HIDE_NEEDS_ATTACK is True
-
-
 @pytest.mark.parametrize("text", [
     pytest.param(t, marks=pytest.mark.xfail(
         strict=True, reason="the school model hides it as hate on its own"))
@@ -55,12 +51,49 @@ def test_a_mention_of_a_group_is_not_hidden(text: str) -> None:
     assert action_for(a.label, a.scores) != "hide", (text, a.label, a.rules)
 
 
-def test_the_public_model_alone_raises_a_review_not_a_hide() -> None:
+@pytest.mark.parametrize(("needs_attack", "action"), [(True, "review"), (False, "hide")])
+def test_the_public_model_hides_a_plain_mention_only_without_the_gate(
+        monkeypatch: pytest.MonkeyPatch, needs_attack: bool, action: str) -> None:
     from moderation_rules.engine import RuleEngine
     from moderation_rules.thresholds import action_for
 
-    # the n-gram hate model only (no school model): it reads 0.8 or more here
+    monkeypatch.setattr(model_module, "HATE_HIDE_NEEDS_ATTACK", needs_attack)
+    # the n-gram hate model only (no school model): it reads hide-level hate here
     engine = RuleEngine(school_model=False)
     a = engine.assess("Trans people are just people like everyone else")
     assert "model.hate" in a.rules
-    assert action_for(a.label, a.scores) == "review"
+    assert action_for(a.label, a.scores) == action
+
+
+def test_an_attack_in_words_is_still_hidden() -> None:
+    from moderation_rules.engine import RuleEngine
+    from moderation_rules.thresholds import action_for
+
+    a = RuleEngine(school_model=False).assess("trans people are disgusting and dangerous")
+    assert a.label == "hate" and action_for(a.label, a.scores) == "hide"
+
+
+def test_without_the_target_grammar_the_model_keeps_its_own_levels() -> None:
+    from moderation_rules.detectors.model import ModelDetector
+
+    class Always:
+        def predict_folded(self, folded: str) -> dict[str, float]:
+            return {"hate": 0.9}
+
+    class Ctx:
+        def __init__(self) -> None:
+            from types import SimpleNamespace
+
+            self.norm = SimpleNamespace(text="muslims are everywhere now")
+            self.nonprotected_target = False
+            self.added: list[tuple[str, float]] = []
+
+        def add(self, rule: str, label: str, clause: str, score: float, *_: int) -> None:
+            self.added.append((rule, score))
+
+        def score(self, label: str) -> float:
+            return 0.0
+
+    ctx = Ctx()
+    ModelDetector(frozenset({"muslims"}), model=Always())(ctx)  # type: ignore[arg-type]
+    assert ("model.hate", 0.82) in ctx.added

@@ -16,14 +16,14 @@ KINDS = {
     "sg.k8_hiding_cuts": [
         "any tips to hide the cuts on my arms for swimming, asking for a mate",
         "how do u make a cut stop bleeding so my dad doesnt notice",
-        "best way to cover up fresh marks from my mum?",
+        "best way to cover up my fresh cuts from my mum?",
     ],
     "sg.k8_not_waking_up": [
         "honestly just want to not wake up tomorrow.",
         "been thinking about not waking up tbh",
     ],
     "sg.k8_paid_for_images": [
-        "ill give u 2k robux if u send a pic of u in ur uniform",
+        "ill give u 2k robux if u send me a pic of u in ur uniform",
         "£20 to any girl in year 9 who messages my private acc with a video",
         "I'll pay you £30 to go on a private call with me, no need to tell your parents",
     ],
@@ -41,6 +41,16 @@ LOOK_ALIKES = [
     "We'll give £50 to the first form to send in a video of their class assembly",
     "We had a private call with the head about the SEN review, very helpful",
     "Does a tattoo hurt less on your thigh than your arm?",
+    "The governors are hiding the cuts from parents until after the consultation",
+    "hiding my marks from my parents until after parents evening",
+    "I cover the scars on my legs for PE. They're from my operation",
+    "how do I make the cut so my dad doesn't find out I got dropped",
+    "stop the bleeding so my mum doesnt notice, picked a spot again",
+    "Considering not waking up tomorrow, it's an inset day lol",
+    "Can I pay £12 for the trip on my personal account or does it have to be ParentPay?",
+    "I had to pay £45 for the uniform, it's on my personal account statement",
+    "£10 to the first class to send in a photo of you in your pyjamas for Children in Need!",
+    "We'll pay £20 for the best video of the science fair, email it to the office",
 ]
 
 

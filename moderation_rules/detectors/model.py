@@ -120,9 +120,11 @@ class HashedModel:
         return self.probabilities([sum(col) for col in zip(*vectors)], _norm(Counter(filled)))
 
 
-# a hide as hate needs the text to attack the group in words (``GroupAttack``); without that
-# the public-data model, which reads the group and the topic, only raises a review
-# ("Trans people are just people like everyone else"; RESULTS.md, "Round 18")
+# a hide as hate needs the text to attack the group in words (``GroupAttack``: a negative
+# predicate about the group in the same sentence, not quoted or reported); without that the
+# public-data model, which reads the group and the topic, only raises a review ("Trans people
+# are just people like everyone else"; RESULTS.md, "Round 18").  A detector built without the
+# target grammar reads no attacks, and keeps the model's own levels
 HATE_HIDE_NEEDS_ATTACK = True
 _PAIR_CACHE = 200_000  # word pairs remembered per model (or per stack of models)
 
@@ -277,6 +279,7 @@ class ModelDetector:
         self._stack = StackedModels((self.model, school)) if school is not None else None
         # a protected group plus an un-negated negative predicate lifts review-level model hate
         self._attacked = GroupAttack(group_words, targets)
+        self._reads_attacks = getattr(targets, "negative_rx", None) is not None
         self._groups = group_words
         self.hide = hide
         self.review = review
@@ -306,7 +309,8 @@ class ModelDetector:
                 hate = 0.82  # target and negative predicate both present: hide, not review
             elif hate >= 0.8 and attacked is None:
                 hate = 0.55  # "X pose no threat": n-grams do not read negation; a person does
-            elif hate >= 0.8 and not attacked and HATE_HIDE_NEEDS_ATTACK:
+            elif hate >= 0.8 and not attacked and HATE_HIDE_NEEDS_ATTACK \
+                    and self._reads_attacks:
                 hate = 0.55
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))

@@ -10,14 +10,17 @@ project in the format of ``../shared/eval/README.md``:
 
 * ``../shared/eval/school-dev.csv`` (the development set),
 * ``eval_data/school-holdout.csv`` and ``eval_data/school-unseen-b.csv``,
-* ``eval_data/train/school-train-*.csv`` (one school setting each, ninety-six in all: rural
+* ``eval_data/train/school-train-*.csv`` (one school setting each, 102 in all: rural
   and coastal primaries, London, Bradford, Glasgow, Belfast and Liverpool secondaries, special
   schools, a pupil referral unit, a Welsh-medium comprehensive, an integrated college in
   Northern Ireland, sixth-form colleges and gaming clubs on Discord, boarding schools, a junior
   school beside an army garrison, a University Technical College, a selective grammar school,
   Muslim, Jewish, Catholic and Church of England schools, a Gaelic-medium unit in the
   Highlands, an SEMH special school in Hull, ...),
-* ``eval_data/train/hate-kinds-train-*.csv`` (thirteen files of hate, abuse and their
+* ``eval_data/train/school-train-pairs-*.csv`` (three files of contrast pairs: the same
+  people in many of the same words, one comment hidden and one kept, around a group, a named
+  person and a child's safety),
+* ``eval_data/train/hate-kinds-train-*.csv`` (fifteen files of hate, abuse and their
   look-alikes, written kind by kind: implicit derogation, negated praise, threats, slurs and
   reclaimed words, counter-speech, misspellings, abuse of groups that are not protected...),
 
@@ -31,7 +34,7 @@ Multilingual HateCheck.
     python -m moderation_rules.model.train_school --dev ../shared/eval/school-dev.csv
 
 prints 5-fold cross-validated precision and recall per label at each threshold, then writes
-``moderation_rules/model/school.json`` (44,202 rows, each with one evasion copy).
+``moderation_rules/model/school.json`` (48,602 rows, each with one evasion copy).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ Two steps, both offline and reproducible (fixed seed):
 2. **Head**: each training row (the school model's rows, :func:`train_school.training_files`;
    never the fresh or sealed sets, never HateCheck, HatemojiCheck or MHC), folded by
    ``normalize()`` as the engine folds it, becomes its word pieces, as at run time (except
-   that run time leaves out the allow-listed words cut into pieces: 151 of the 44,202 rows
-   hold one; rows with no piece at all are left out).  The head
+   that run time leaves out the allow-listed words cut into pieces: 151 of round 17's
+   44,202 rows hold one; rows with no piece at all are left out).  The head
    (:class:`moderation_rules.token_head.TokenHead`: a dense layer over the plain mean of the
    pieces' vectors beside a max-pooled convolution over two neighbouring pieces) is fitted in
    numpy (:func:`token_head_fit.fit_token_head`: class-balanced mini-batch Adam, dropout, 10
