@@ -36,10 +36,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import moderation_rules.detectors.model as model_module  # noqa: E402
 import moderation_rules.detectors.school_model as school_model  # noqa: E402
 import moderation_rules.engine as engine_module  # noqa: E402
 import moderation_rules.token_vectors as token_vectors  # noqa: E402
-from moderation_rules.detectors.model import HashedModel  # noqa: E402
 from moderation_rules.evaluate import read_labelled_csv  # noqa: E402
 from moderation_rules.model.train import save, train  # noqa: E402
 from moderation_rules.model.train_school import (  # noqa: E402
@@ -96,11 +96,7 @@ def _configure(keys: dict[str, str]) -> None:
     for key, name in LEVELS.items():
         if key in keys:
             setattr(school_model, name, float(keys[key]))
-    if keys.get("mhatt", "0") not in ("0", "1"):
-        raise SystemExit("mhatt is 0 or 1")
     if "mhatt" in keys:
-        import moderation_rules.detectors.model as model_module
-
         model_module.HATE_HIDE_NEEDS_ATTACK = keys["mhatt"] == "1"
 
 
@@ -132,7 +128,7 @@ def read_out_of_fold(models: Path, dev: Path) -> list[list[Any]]:
     out: list[list[Any]] = []
     for k in range(FOLDS):
         doc = json.loads((models / f"school-{k}.json").read_text(encoding="utf-8"))
-        engine_module.load_school_model = lambda doc=doc: HashedModel(doc)
+        engine_module.load_school_model = lambda doc=doc: model_module.HashedModel(doc)
         token_vectors.load_token_head = \
             lambda k=k: token_vectors.read_token_head(models / f"head-{k}.json")
         engine = engine_module.RuleEngine()
@@ -164,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(keys) - {"w", "sgr", "margin", "mhatt", *LEVELS}
     if unknown:
         ap.error(f"unknown keys: {', '.join(sorted(unknown))}")
+    if keys.get("mhatt", "0") not in ("0", "1"):
+        ap.error("mhatt is 0 or 1")
     _configure(keys)
     rows = read_out_of_fold(args.dir, args.dev)
     (args.dir / f"e2e-{args.name}.json").write_text(json.dumps(rows), encoding="utf-8")

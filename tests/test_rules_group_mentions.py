@@ -65,35 +65,48 @@ def test_the_public_model_hides_a_plain_mention_only_without_the_gate(
     assert action_for(a.label, a.scores) == action
 
 
-def test_an_attack_in_words_is_still_hidden() -> None:
-    from moderation_rules.engine import RuleEngine
-    from moderation_rules.thresholds import action_for
+class _ReadsHate:
+    """A public-data model that reads hide-level hate in every text."""
 
-    a = RuleEngine(school_model=False).assess("trans people are disgusting and dangerous")
-    assert a.label == "hate" and action_for(a.label, a.scores) == "hide"
+    def predict_folded(self, folded: str) -> dict[str, float]:
+        return {"hate": 0.9}
+
+
+class _Context:
+    """The little of ``Context`` that ``ModelDetector`` touches."""
+
+    def __init__(self, text: str) -> None:
+        from types import SimpleNamespace
+
+        self.norm = SimpleNamespace(text=text)
+        self.nonprotected_target = False
+        self.added: list[tuple[str, float]] = []
+
+    def add(self, rule: str, label: str, clause: str, score: float, *_: int) -> None:
+        self.added.append((rule, score))
+
+    def score(self, label: str) -> float:
+        return 0.0
+
+
+def _model_hate(text: str, with_targets: bool) -> float:
+    from moderation_rules.detectors.model import ModelDetector
+    from moderation_rules.detectors.targets import TargetDetector
+
+    targets = TargetDetector() if with_targets else None
+    groups = targets.protected_tokens if targets is not None else frozenset({"muslims"})
+    ctx = _Context(text)
+    ModelDetector(groups, model=_ReadsHate(), targets=targets)(ctx)  # type: ignore[arg-type]
+    return dict(ctx.added)["model.hate"]
+
+
+@pytest.mark.parametrize(("text", "score"), [
+    ("muslims are everywhere now", 0.55),  # no attack in words: review
+    ("muslims are filthy and dangerous", 0.82),  # an attack in words: hide
+])
+def test_the_gate_reads_the_attack_in_words(text: str, score: float) -> None:
+    assert _model_hate(text, with_targets=True) == score
 
 
 def test_without_the_target_grammar_the_model_keeps_its_own_levels() -> None:
-    from moderation_rules.detectors.model import ModelDetector
-
-    class Always:
-        def predict_folded(self, folded: str) -> dict[str, float]:
-            return {"hate": 0.9}
-
-    class Ctx:
-        def __init__(self) -> None:
-            from types import SimpleNamespace
-
-            self.norm = SimpleNamespace(text="muslims are everywhere now")
-            self.nonprotected_target = False
-            self.added: list[tuple[str, float]] = []
-
-        def add(self, rule: str, label: str, clause: str, score: float, *_: int) -> None:
-            self.added.append((rule, score))
-
-        def score(self, label: str) -> float:
-            return 0.0
-
-    ctx = Ctx()
-    ModelDetector(frozenset({"muslims"}), model=Always())(ctx)  # type: ignore[arg-type]
-    assert ("model.hate", 0.82) in ctx.added
+    assert _model_hate("muslims are everywhere now", with_targets=False) == 0.82

@@ -239,6 +239,11 @@ class GroupAttack:
         self._negated_positive = getattr(targets, "negated_positive_rx", None)
         self._groups = group_words
 
+    @property
+    def reads_attacks(self) -> bool:
+        """Whether it was given the target grammar's negative predicates to look for."""
+        return self._negative is not None
+
     def __call__(self, folded: str) -> bool | None:
         """A negative predicate in the same sentence as a group word, not negated, quoted
         or reported ("X are a burden": True; "saying X are a burden is wrong": False).
@@ -279,7 +284,6 @@ class ModelDetector:
         self._stack = StackedModels((self.model, school)) if school is not None else None
         # a protected group plus an un-negated negative predicate lifts review-level model hate
         self._attacked = GroupAttack(group_words, targets)
-        self._reads_attacks = getattr(targets, "negative_rx", None) is not None
         self._groups = group_words
         self.hide = hide
         self.review = review
@@ -310,7 +314,7 @@ class ModelDetector:
             elif hate >= 0.8 and attacked is None:
                 hate = 0.55  # "X pose no threat": n-grams do not read negation; a person does
             elif hate >= 0.8 and not attacked and HATE_HIDE_NEEDS_ATTACK \
-                    and self._reads_attacks:
+                    and self._attacked.reads_attacks:
                 hate = 0.55
             ctx.add("model.hate", "hate", "P-PROTECTED", hate, 0, 0)
         off = self._score(probs.get("offensive", 0.0) + 0.5 * probs.get("hate", 0.0))
