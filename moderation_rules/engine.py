@@ -36,7 +36,7 @@ from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
 __all__ = ["ENGINE_VERSION", "RuleEngine", "default_engine", "primary_label"]
 
-ENGINE_VERSION = "rules-7"  # rules, n-gram hate model, school model with token head (mean+conv)
+ENGINE_VERSION = "rules-8"  # rules, n-gram hate model, school model with token head (mean+conv)
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
 _ABOUT_HEAD = re.compile(
     r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"

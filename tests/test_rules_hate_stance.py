@@ -26,12 +26,20 @@ MUST_HIDE_AS_HATE = [
     "any trans kid who uses the girls' toilets is getting battered",
     "I want to push the pensioners off the pier one by one",
     "we're going to drive the Somalis out of this town by force",
+    "Sikhs round here had better watch their backs after what they did",
+    "the Polish lot on Mill Lane are getting a visit tonight",
+    "next disabled scrounger in the family bay is getting their tyres done",
+    "any woman who tries to ref our game is getting dragged off the pitch",
     # loathing of a whole group in the first person
     "Immigrants fill me with absolute rage",
     "nothing in this world I despise more than lesbians",
     "Deaf people make me want to scream",
     "I feel nothing but contempt for Sikhs",
     "honestly I can't stand Jews",
+    # the same claims endorsed
+    "Muslims are terrorists and that is no myth",
+    "Immigrants are scroungers, that's a lie the papers tell but it's true",
+    "Travellers are thieves, that's the truth",
 ]
 
 MUST_STAY_UP = [
@@ -39,6 +47,8 @@ MUST_STAY_UP = [
     "we're going to beat the Polish side on Saturday, come on you blues",
     "the girls are going to murder that relay, they've trained all term",
     "gonna smash it at the Pride quiz tonight girls",
+    "Polish families are getting a visit from the school nurse tomorrow",
+    "pensioners on the crossing, please watch yourselves, the lorries never stop",
     # sympathy with a group, anger at its attackers
     "the abuse Muslim families put up with on this estate makes me sick",
     "I can't stand how disabled kids get left out of trips",
@@ -48,6 +58,10 @@ MUST_STAY_UP = [
     "it's not true that Travellers don't value school",
     "Polish families are no more likely to skip school than anyone else",
     "the myth that gay teachers are a risk to children needs to die",
+    # the claim first, then named a myth or a trope
+    "Black people are not more likely to be criminals, that's a myth.",
+    "'Jews control the banks' is an antisemitic conspiracy theory, not a question.",
+    "Immigrants are scroungers? That's a tired old lie the papers tell.",
 ]
 
 # a slur said of oneself or one's own circle: a person looks, it is not hidden
@@ -69,6 +83,9 @@ HOMONYMS = [
     "a chink of light at the end of a long term",
     "popped out for a fag at half time and missed the penalty",
     "the old tranny van from the scout hut finally failed its MOT",
+    "grandad still has the cricket on his old tranny radio in the shed",
+    "the slag heaps above the village are a nature trail now, lovely walk with the kids",
+    "a late frost will retard the seedlings in the school garden, fleeces on tonight",
 ]
 
 # a slur someone else used, told to report or condemn it

@@ -106,6 +106,11 @@ def test_empty_text() -> None:
     ("jewsruntheworld", "jews run the world"),
     ("oldpeopleshouldjustdie", "old people should just die"),
     ("any of thepakis", "any of the pakis"),
+    # a claim about a group whose last word the vocabulary lacks, or of more than five words
+    ("immigrantsareleeches", "immigrants are leeches"),
+    ("transpeoplearefreaks", "trans people are freaks"),
+    ("disabledpeopleshouldbelockedaway", "disabled people should be locked away"),
+    ("ihategaypeople", "i hate gay people"),
 ])
 def test_words_run_together_with_an_attack_are_cut_apart(raw: str, folded: str) -> None:
     assert normalize(raw).text == folded
@@ -115,6 +120,7 @@ def test_words_run_together_with_an_attack_are_cut_apart(raw: str, folded: str) 
     "Yiddish", "cockatoo", "Blackburn", "blackout", "mentoring", "therapists", "Scunthorpe",
     "cocktails", "manslaughter", "grasshoppers", "assessments", "Penistone",
     "peoplewatching", "blackbirds", "soldiers", "studied", "dieselgate",
+    "Jewson", "Gaynor", "jewellery", "menopause", "kidsarefun", "Disabledaccess",
 ])
 def test_innocent_long_words_are_never_cut(raw: str) -> None:
     assert " " not in normalize(raw).text

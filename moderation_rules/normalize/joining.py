@@ -127,7 +127,7 @@ def rejoin_spaced(chars: list[str], starts: list[int], ends: list[int],
         _drop(chars, starts, ends, drop)
 
 
-_GLUED = re.compile(r"(?<![^\W_])[a-z]{7,30}(?![^\W_])")
+_GLUED = re.compile(r"(?<![^\W_])[a-z]{7,40}(?![^\W_])")
 # words of attack that are not on the packs' word lists but carry hate run together
 _ATTACK_WORDS = frozenset({
     "hate", "hates", "kill", "killing", "despise", "despises", "loathe", "deport", "exterminate",
@@ -139,6 +139,9 @@ _FAITHS = frozenset({"islam", "judaism", "hinduism", "sikhism", "christianity"})
 # words that, next to a group's name, make a slogan of it ("polesgohome", "muslimsout")
 _SLOGAN_WORDS = frozenset({"out", "home", "back", "go", "not", "are", "is", "should", "run",
                            "control", "own", "rule", "ruin"})
+# the verb of a claim about a group ("immigrantsareleeches"), and the nouns an adjective needs
+_CLAIM_VERBS = ("are", "should", "must", "is")
+_PEOPLE_WORDS = frozenset({"people", "folk", "men", "women", "kids", "children", "families"})
 # words that put a slur that closes the token in aim ("thepakis", "allthe...")
 _AIMING_WORDS = frozenset({"the", "all", "them", "those", "these", "you", "ya", "u", "dirty",
                            "filthy", "fucking", "bloody", "stupid", "hate"})
@@ -153,10 +156,17 @@ def _glued_cuts(token: str) -> list[int] | None:
     longer word is usually an innocent word the vocabulary lacks ("yiddish", "cockatoo",
     "blackburn")."""
     vocab, sensitive, nouns = known_words(), sensitive_words(), group_words()[0]
-    cuts = _fewest_words(token, lambda w: ((len(w) >= 4 and (w in vocab or w in sensitive))
-                                           or w in _ATTACK_WORDS or w in ("i", "a")
-                                           or (1 < len(w) < 4 and w in COMMON_WORDS)), 16)
-    if cuts is None or not 1 <= len(cuts) <= 4:
+    short_groups = _short_group_words()
+
+    def is_word(w: str) -> bool:
+        return ((len(w) >= 4 and (w in vocab or w in sensitive)) or w in _ATTACK_WORDS
+                or w in ("i", "a") or w in short_groups
+                or (1 < len(w) < 4 and w in COMMON_WORDS))
+
+    cuts = _fewest_words(token, is_word, 16)
+    if cuts is None or len(cuts) > 4:
+        return _claim_cuts(token, is_word)
+    if not cuts:
         return None
     parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, len(token)])]
     adjectives = group_words()[1]
@@ -175,11 +185,43 @@ def _glued_cuts(token: str) -> list[int] | None:
 
 
 @lru_cache(maxsize=1)
+def _short_group_words() -> frozenset[str]:
+    """Group words of three letters ("gay", "jew"): words when cutting, too short for the
+    vocabulary's test."""
+    nouns, others = group_words()
+    return frozenset(w for w in nouns | others if len(w) == 3 and w.isalpha())
+
+
+def _claim_cuts(token: str, is_word: Callable[[str], bool]) -> list[int] | None:
+    """Cut points for a claim about a group run together whose last word the vocabulary lacks
+    ("immigrantsareleeches", "sikhsarefreaks"): known words naming a group ("trans people",
+    "travellers"), then "are", "is", "should" or "must", then the rest, itself cut into known
+    words where it can be ("belockedaway")."""
+    nouns, adjectives = group_words()
+    for verb in _CLAIM_VERBS:
+        at = token.find(verb, 3)
+        while at != -1:
+            head, tail = token[:at], token[at + len(verb):]
+            cuts = _fewest_words(head, is_word, 16) if len(tail) >= 4 else None
+            if cuts is not None and len(cuts) <= 2:
+                parts = [head[a:b] for a, b in zip([0, *cuts], [*cuts, len(head)])]
+                if parts[-1] in nouns or (parts[-1] in _PEOPLE_WORDS and len(parts) == 2
+                                          and parts[0] in adjectives):
+                    rest = _fewest_words(tail, is_word, 16) or (
+                        [2] if tail.startswith("be") and verb != "is" else [])
+                    end = at + len(verb)
+                    return [*cuts, at, end, *(end + c for c in rest)]
+            at = token.find(verb, at + 1)
+    return None
+
+
+@lru_cache(maxsize=1)
 def _hot_inside() -> re.Pattern[str]:
     """Any word a cut could turn into an attack, found inside a longer token: a cheap test that
     spares most unknown words the segmentation."""
     nouns = group_words()[0]
-    hot = {w for w in listed_words() | nouns if len(w) >= 4 and w.isalpha()} | _ATTACK_WORDS
+    hot = {w for w in listed_words() | nouns if len(w) >= 4 and w.isalpha()}
+    hot |= _ATTACK_WORDS | _short_group_words() | _PEOPLE_WORDS - {"men"}
     return re.compile("|".join(sorted(map(re.escape, hot), key=len, reverse=True)))
 
 
