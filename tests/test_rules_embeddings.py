@@ -294,8 +294,7 @@ def echo_engine() -> RuleEngine:
 def test_blended_safeguarding_step_applies_to_english(echo_engine):
     # the n-gram model gives this 0.30 to 0.40 for safeguarding: under its own step (0.4),
     # over the blend's (0.3)
-    text = ("does anyone know if the after school club runs in the holidays, home is a bit "
-            "much right now")
+    text = "any holiday clubs running? really need him out of the house at the moment"
     assert RuleEngine(embeddings=False, token_vectors=False).assess(text).label \
         != "safeguarding"
     a = echo_engine.assess(text)

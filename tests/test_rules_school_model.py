@@ -67,8 +67,8 @@ def test_fresh_measurement_files_are_never_training_data() -> None:
 
     fresh = Path(training_files(None)[0]).parent / "fresh"
     kept_out = {f.name for f in fresh.glob("*.csv")}
-    assert {"school-fresh-101.csv", "school-fresh-102.csv", "school-fresh-103.csv",
-            "school-fresh-104.csv", "hate-kinds-fresh-15.csv"} <= kept_out
+    assert {"school-fresh-107.csv", "school-fresh-108.csv", "school-fresh-109.csv",
+            "school-fresh-110.csv", "hate-kinds-fresh-17.csv"} <= kept_out
     assert kept_out.isdisjoint(f.name for f in training_files(None))
     assert any(f.name.startswith("hate-kinds-train-") for f in training_files(None))
 
