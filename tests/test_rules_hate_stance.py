@@ -30,6 +30,7 @@ MUST_HIDE_AS_HATE = [
     "the Polish lot on Mill Lane are getting a visit tonight",
     "next disabled scrounger in the family bay is getting their tyres done",
     "any woman who tries to ref our game is getting dragged off the pitch",
+    "Hindus on our road with Diwali lights up, we will rip them down, and you with them",
     # loathing of a whole group in the first person
     "Immigrants fill me with absolute rage",
     "nothing in this world I despise more than lesbians",

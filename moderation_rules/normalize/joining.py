@@ -154,7 +154,7 @@ def _glued_cuts(token: str) -> list[int] | None:
     "jewsrunthemedia"), "people" with a word of attack ("oldpeopleshouldjustdie"), or a slur
     closing the token after a word that aims it ("thepakis").  One listed word alone inside a
     longer word is usually an innocent word the vocabulary lacks ("yiddish", "cockatoo",
-    "blackburn")."""
+    "blackburn").  Failing those, a claim run together (:func:`_claim_cuts`)."""
     vocab, sensitive, nouns = known_words(), sensitive_words(), group_words()[0]
     short_groups = _short_group_words()
 
@@ -196,7 +196,7 @@ def _claim_cuts(token: str, is_word: Callable[[str], bool]) -> list[int] | None:
     """Cut points for a claim about a group run together whose last word the vocabulary lacks
     ("immigrantsareleeches", "sikhsarefreaks"): known words naming a group ("trans people",
     "travellers"), then "are", "is", "should" or "must", then the rest, itself cut into known
-    words where it can be ("belockedaway")."""
+    words where it can be ("belockedaway"), or else "be" cut off its front ("bewelcomed")."""
     nouns, adjectives = group_words()
     for verb in _CLAIM_VERBS:
         at = token.find(verb, 3)
