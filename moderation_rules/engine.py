@@ -36,7 +36,7 @@ from moderation_rules.types import HIDE_LABELS, LABELS, Assessment, Evidence
 
 __all__ = ["ENGINE_VERSION", "RuleEngine", "default_engine", "primary_label"]
 
-ENGINE_VERSION = "rules-8"  # rules, n-gram hate model, school model with token head (mean+conv)
+ENGINE_VERSION = "rules-9"  # rules, n-gram hate model, school model with token head (mean+conv)
 _PRECEDENCE = {label: i for i, label in enumerate(LABELS)}
 _ABOUT_HEAD = re.compile(
     r"\b(?:the |our |your |new )?(?:head ?teacher|headmaster|headmistress|principal|"
@@ -121,13 +121,16 @@ class RuleEngine:
             LexiconDetector(rules),
             patterns,
             targets,
+            # caps (quoted, reported or negated language) before the models read the scores: a
+            # rule hit that a cap will silence must not make the school model stand aside as
+            # if the rules already hid the comment
+            SuppressionDetector(patterns),
             *((ModelDetector(targets.protected_tokens, targets=targets, school=school),)
               if use_model else ()),
             *((SchoolModelDetector(school, group_words=targets.protected_tokens,
                                    targets=targets, second_opinion=second_opinion,
                                    blend_levels=blend_levels),)
               if school is not None else ()),
-            SuppressionDetector(patterns),
             PersonalDataDetector(allow_contacts),
             LanguageDetector(),
             IntentResolver(),

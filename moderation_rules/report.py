@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         "school-unseen-d": read_labelled_csv(HERE / "eval_data" / "school-unseen-d.csv"),
         "school-unseen-e": read_labelled_csv(HERE / "eval_data" / "school-unseen-e.csv"),
         # kept out of training and never read: four school settings and a file of hate kinds
-        "school-fresh-107-110": _files(fresh, [f"school-fresh-{n}.csv" for n in range(107, 111)]),
-        "hate-kinds-fresh-17": read_labelled_csv(fresh / "hate-kinds-fresh-17.csv"),
+        "school-fresh-111-114": _files(fresh, [f"school-fresh-{n}.csv" for n in range(111, 115)]),
+        "hate-kinds-fresh-18": read_labelled_csv(fresh / "hate-kinds-fresh-18.csv"),
         "hate-functional-dev": read_labelled_csv(HERE / "eval_data" / "hate-functional-dev.csv"),
         "hatecheck-policy": read_labelled_csv(args.public / "hatecheck" / "hatecheck-policy.csv"),
         "hatemojicheck": hatemoji_check(args.public),

@@ -18,7 +18,8 @@ labels right; it saves every row's label and action to ``DIR/e2e-NAME.json``.  K
 one level for the run, the rest stay as shipped: ``w`` (blend weight), ``sgr``
 (safeguarding review from), ``margin`` (``none`` for no gate), ``harm``, ``plain``, ``hate``,
 ``hatt``, ``sg``, ``sgask`` (the ``CONFIDENT_*`` levels), ``mhatt`` (1 or 0: whether the
-public-data hate model's hide needs an attack in words, ``HATE_HIDE_NEEDS_ATTACK``).
+public-data hate model's hide needs an attack in words, ``HATE_HIDE_NEEDS_ATTACK``),
+``joke`` (comma-separated labels the model may hide in a text that laughs, ``JOKING_MAY_HIDE``).
 
 A research script, not part of the product: it swaps the engine's model loaders and levels
 for the fold's in this process only.
@@ -96,6 +97,8 @@ def _configure(keys: dict[str, str]) -> None:
     for key, name in LEVELS.items():
         if key in keys:
             setattr(school_model, name, float(keys[key]))
+    if "joke" in keys:
+        school_model.JOKING_MAY_HIDE = frozenset(keys["joke"].split(","))
     if "mhatt" in keys:
         model_module.HATE_HIDE_NEEDS_ATTACK = keys["mhatt"] == "1"
 
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if any("=" not in kv for kv in args.keys):
         ap.error("levels are given as KEY=VALUE")
     keys = dict(kv.split("=", 1) for kv in args.keys)
-    unknown = set(keys) - {"w", "sgr", "margin", "mhatt", *LEVELS}
+    unknown = set(keys) - {"w", "sgr", "margin", "mhatt", "joke", *LEVELS}
     if unknown:
         ap.error(f"unknown keys: {', '.join(sorted(unknown))}")
     if keys.get("mhatt", "0") not in ("0", "1"):

@@ -67,8 +67,8 @@ def test_fresh_measurement_files_are_never_training_data() -> None:
 
     fresh = Path(training_files(None)[0]).parent / "fresh"
     kept_out = {f.name for f in fresh.glob("*.csv")}
-    assert {"school-fresh-107.csv", "school-fresh-108.csv", "school-fresh-109.csv",
-            "school-fresh-110.csv", "hate-kinds-fresh-17.csv"} <= kept_out
+    assert {"school-fresh-111.csv", "school-fresh-112.csv", "school-fresh-113.csv",
+            "school-fresh-114.csv", "hate-kinds-fresh-18.csv"} <= kept_out
     assert kept_out.isdisjoint(f.name for f in training_files(None))
     assert any(f.name.startswith("hate-kinds-train-") for f in training_files(None))
 
@@ -275,6 +275,15 @@ def test_no_model_hide_on_banter_but_personal_data_is_no_joke() -> None:
     assert _run(FixedModel(abuse=0.9), text=banter).score("abuse") < 0.8
     doxx = "lol his address is 12 Oak Street everyone go round"
     assert _run(FixedModel(personal_data=0.9), text=doxx).score("personal_data") >= 0.8
+
+
+def test_mockery_that_laughs_is_still_abuse_but_violent_banter_is_not() -> None:
+    """A text that laughs may be hidden as abuse by the model alone when it mocks someone;
+    not when its violence is the hyperbole of banter ("gonna destroy u all at fifa 😂")."""
+    mockery = "the lad in goal looks like a potato with legs 😂 absolute state of him"
+    assert _run(FixedModel(abuse=0.9), text=mockery).score("abuse") >= 0.8
+    banter = "gonna destroy u all at fifa tonight, bring tissues 😂"
+    assert _run(FixedModel(abuse=0.9), text=banter).score("abuse") < 0.8
 
 
 @pytest.mark.parametrize("text, hate", [
