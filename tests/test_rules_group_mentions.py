@@ -33,7 +33,6 @@ MENTIONS = [
 SCHOOL_MODEL_HIDES = {
     "Trans people are just people like everyone else",
     "Immigrants work in our local hospital",
-    "There are two Black teachers at our school now",
     "Jews have lived in this town for centuries",
 }
 
