@@ -277,6 +277,22 @@ def test_no_model_hide_on_banter_but_personal_data_is_no_joke() -> None:
     assert _run(FixedModel(personal_data=0.9), text=doxx).score("personal_data") >= 0.8
 
 
+
+def test_a_capped_rule_hit_does_not_keep_the_school_model_from_hiding() -> None:
+    """Caps are applied before the models read the scores: a slogan in quotation marks fires
+    a hate rule that reported speech caps, and the school model must still hide the
+    radicalisation it reads instead of standing aside as if the rules had hidden it."""
+    from moderation_rules.detectors.patterns import SuppressionDetector
+    from moderation_rules.thresholds import action_for
+
+    engine = default_engine()
+    kinds = [type(r) for r in engine.rules]
+    assert kinds.index(SuppressionDetector) < kinds.index(SchoolModelDetector)
+    text = ("someone tell the head that the boy in 8 who posts the flag and 'remigration now' "
+            "stuff is planning something, he said nobody will stop him")
+    a = engine.assess(text)
+    assert (a.label, action_for(a.label, a.scores)) == ("safeguarding", "hide"), a.rules
+
 def test_mockery_that_laughs_is_still_abuse_but_violent_banter_is_not() -> None:
     """A text that laughs may be hidden as abuse by the model alone when it mocks someone;
     not when its violence is the hyperbole of banter ("gonna destroy u all at fifa 😂")."""

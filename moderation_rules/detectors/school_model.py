@@ -37,7 +37,7 @@ precision (the table is in the model file, ``cross_validation``):
   violence of banter ("I'll kill the kids if they're late again lol").  Mockery laughs too
   ("built like a fridge 😂"): out of fold on the training files (RESULTS.md, "Round 20")
   letting abuse through hid 264 more harmful comments for 17 more wrongful hides, friendly
-  teasing of a named parent or pupil; the violence gate cost 2 of those hides.
+  teasing of a named parent or pupil; without the violence gate it hid 2 more.
   Nor does it hide a text of fewer than six words ("dm me for the raffle"): out of fold that
   gate cost 7 of 3,933 hides;
 * n-grams see the group and the topic, not the stance, so it hides as hate only when hate
